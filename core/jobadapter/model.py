@@ -1,0 +1,104 @@
+"""The unified job model every adapter returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from jobadapter.status import JobStatus
+
+
+def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0 or None, got {value}")
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Keep every instant in UTC; a naive datetime is a bug upstream, not a guess."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a datetime or None, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"naive datetime {value.isoformat()} in a Job: give it a timezone "
+            "(adapters read provider-local times with jobadapter.parsing.parse_timestamp)"
+        )
+    return value.astimezone(dt.timezone.utc)
+
+
+@attrs.frozen(slots=True)
+class Counts:
+    """Row counters. ``None`` means the provider does not say (yet)."""
+
+    total: int | None = attrs.field(default=None, validator=_non_negative)
+    processed: int | None = attrs.field(default=None, validator=_non_negative)
+    succeeded: int | None = attrs.field(default=None, validator=_non_negative)
+    failed: int | None = attrs.field(default=None, validator=_non_negative)
+
+    def went_down_from(self, earlier: Counts) -> tuple[str, ...]:
+        """Names of the counters that are lower now than in ``earlier``."""
+        fields = ("total", "processed", "succeeded", "failed")
+        return tuple(
+            name
+            for name in fields
+            if (old := getattr(earlier, name)) is not None
+            and (new := getattr(self, name)) is not None
+            and new < old
+        )
+
+    @property
+    def fraction_done(self) -> float | None:
+        """Share of rows processed, when both numbers are known."""
+        if self.total and self.processed is not None:
+            return min(1.0, self.processed / self.total)
+        return None
+
+
+@attrs.frozen(slots=True)
+class JobError:
+    """One error the provider reported for the job as a whole."""
+
+    code: str | None
+    message: str
+
+
+@attrs.frozen(slots=True)
+class Job:
+    """One provider job, in the shape every adapter returns.
+
+    ``raw`` is the native payload, untouched; everything else is normalised:
+    statuses mapped, counts as ints, datetimes timezone-aware UTC.
+    """
+
+    adapter: str
+    id: str
+    status: JobStatus
+    native_status: str | None = None
+    operation: str | None = None
+    target: str | None = None
+    counts: Counts = attrs.field(factory=Counts)
+    created_at: dt.datetime | None = attrs.field(default=None, converter=_utc)
+    started_at: dt.datetime | None = attrs.field(default=None, converter=_utc)
+    ended_at: dt.datetime | None = attrs.field(default=None, converter=_utc)
+    updated_at: dt.datetime | None = attrs.field(default=None, converter=_utc)
+    submitted_by: str | None = None
+    result_url: str | None = None
+    errors: tuple[JobError, ...] = attrs.field(default=(), converter=tuple)
+    raw: Any = attrs.field(default=None, eq=True, repr=False)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.is_terminal
+
+    @property
+    def has_row_failures(self) -> bool:
+        """A finished job can succeed with failed rows: that is a count, not a status."""
+        return bool(self.counts.failed)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity of a job across the whole hub: (adapter, id)."""
+        return (self.adapter, self.id)

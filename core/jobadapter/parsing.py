@@ -1,0 +1,150 @@
+"""Lenient readers for the values providers send: numbers as strings or
+null, timestamps in every documented form. Each raises ``ValueError`` with a
+short reason; adapters turn that into a :class:`ProviderResponseError`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+UTC = dt.timezone.utc
+
+_INT_TEXT = re.compile(r"^[+-]?\d+(\.0+)?$")
+_NAIVE_SPACE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$")
+_EPOCH_MS_THRESHOLD = 100_000_000_000  # past this, an epoch number is in milliseconds
+
+
+def parse_count(value: Any, *, name: str = "count") -> int | None:
+    """An optional non-negative integer from an int, a numeric string or null."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{name} is a boolean, expected a number")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            raise ValueError(f"{name} is {value!r}, expected a whole number")
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if not _INT_TEXT.match(text):
+            raise ValueError(f"{name} is {value[:40]!r}, expected a whole number")
+        number = int(float(text)) if "." in text else int(text)
+    else:
+        raise ValueError(f"{name} is a {type(value).__name__}, expected a number")
+    if number < 0:
+        raise ValueError(f"{name} is negative ({number})")
+    return number
+
+
+def parse_timezone(name: str | dt.tzinfo | None) -> dt.tzinfo:
+    """A tzinfo from an IANA name (``Europe/Paris``), ``UTC`` or an offset ``+02:00``."""
+    if name is None:
+        return UTC
+    if isinstance(name, dt.tzinfo):
+        return name
+    text = name.strip()
+    if text.upper() in ("UTC", "Z", "GMT", ""):
+        return UTC
+    offset = re.match(r"^([+-])(\d{2}):?(\d{2})$", text)
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        delta = dt.timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3)))
+        return dt.timezone(sign * delta)
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown timezone {name!r}: use an IANA name such as 'America/Los_Angeles' or an offset like '+02:00'"
+        ) from None
+
+
+def parse_timestamp(value: Any, *, tz: dt.tzinfo = UTC, name: str = "timestamp") -> dt.datetime | None:
+    """An aware UTC datetime from any documented form, or None for null/empty.
+
+    Accepted: naive ``yyyy-MM-dd HH:mm:ss`` (read in ``tz``), ISO-8601 with or
+    without fraction and zone (naive ones read in ``tz``), epoch seconds (or
+    milliseconds, by magnitude) as a number or numeric string.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{name} is a boolean")
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _INT_TEXT.match(value.strip())):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{name} is not a finite number")
+        if abs(number) >= _EPOCH_MS_THRESHOLD:
+            number /= 1000.0
+        try:
+            return dt.datetime.fromtimestamp(number, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"{name} {value!r} is out of range") from None
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is a {type(value).__name__}, expected a date-time")
+    text = value.strip()
+    if len(text) > 64:
+        raise ValueError(f"{name} is too long to be a date-time")
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        parsed = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        parsed = _parse_loose(iso, name)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(UTC)
+
+
+def _parse_loose(text: str, name: str) -> dt.datetime:
+    """ISO forms older Pythons' fromisoformat misses (fractions of any length, +hhmm)."""
+    match = re.match(
+        r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+        r"(?:([+-])(\d{2}):?(\d{2}))?$",
+        text,
+    )
+    if not match:
+        raise ValueError(f"{name} {text[:40]!r} is not a recognised date-time")
+    year, month, day, hour, minute = (int(match.group(i)) for i in range(1, 6))
+    second = int(match.group(6) or 0)
+    micro = int((match.group(7) or "0")[:6].ljust(6, "0"))
+    tz: dt.tzinfo | None = None
+    if match.group(8):
+        sign = 1 if match.group(8) == "+" else -1
+        tz = dt.timezone(sign * dt.timedelta(hours=int(match.group(9)), minutes=int(match.group(10))))
+    try:
+        return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    except ValueError as exc:
+        raise ValueError(f"{name} {text[:40]!r}: {exc}") from None
+
+
+def get_path(payload: Any, *path: str | int) -> Any:
+    """``payload[p0][p1]...`` or None when any step is missing or of the wrong type."""
+    current = payload
+    for step in path:
+        if isinstance(step, int):
+            if not isinstance(current, list) or not -len(current) <= step < len(current):
+                return None
+        elif not isinstance(current, Mapping) or step not in current:
+            return None
+        current = current[step]
+    return current
+
+
+def optional_str(value: Any, *, name: str = "value", limit: int = 4096) -> str | None:
+    """A string field that may be null; numbers are accepted as text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{name} is a boolean, expected text")
+    if isinstance(value, (int, float)):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is a {type(value).__name__}, expected text")
+    if len(value) > limit:
+        raise ValueError(f"{name} is longer than {limit} characters")
+    return value

@@ -1,0 +1,113 @@
+"""Keep secrets out of logs, reprs, errors, reports and cassettes.
+
+Two mechanisms: a registry of known secret values (every credential the
+config loads is registered, so it is masked wherever it shows up), and
+patterns for what looks like a credential (bearer tokens, token fields).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Mapping
+
+MASK = "***"
+
+#: Header names whose values are always secret.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+
+#: Field names (form, JSON, query) whose values are always secret.
+SECRET_FIELDS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "id_token",
+        "token",
+        "password",
+        "api_key",
+        "apikey",
+        "secret",
+        "code",
+    }
+)
+
+_known: set[str] = set()
+_known_lock = threading.Lock()
+_known_pattern: re.Pattern[str] | None = None
+
+_PATTERNS = [
+    re.compile(r"(?i)\b(bearer|zoho-oauthtoken|basic)\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(
+        r"(?i)([\"']?(?:access_token|refresh_token|client_secret|id_token|password)[\"']?\s*[:=]\s*[\"']?)"
+        r"[^\"'&\s,}]+"
+    ),
+]
+
+
+def register_secret(value: str | None) -> None:
+    """Mask ``value`` wherever it appears from now on (short values are ignored)."""
+    global _known_pattern
+    if not value or len(value) < 4:
+        return
+    with _known_lock:
+        if value in _known:
+            return
+        _known.add(value)
+        ordered = sorted(_known, key=len, reverse=True)
+        _known_pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+
+def redact_text(text: str) -> str:
+    """``text`` with known secrets and credential-looking values masked."""
+    if not text:
+        return text
+    pattern = _known_pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {MASK}", text)
+    return _PATTERNS[1].sub(lambda m: f"{m.group(1)}{MASK}", text)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` safe to log."""
+    return {
+        k: (MASK if k.lower() in SECRET_HEADERS else redact_text(str(v))) for k, v in headers.items()
+    }
+
+
+def redact_fields(fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Form or query pairs with secret fields masked."""
+    return [(k, MASK if k.lower() in SECRET_FIELDS else redact_text(v)) for k, v in fields]
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks secrets in every record's final message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact_text(message)
+        if clean != message or record.args:
+            record.msg = clean
+            record.args = None
+        return True
+
+
+def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Attach :class:`RedactingFilter` to the jobadapter logger once."""
+    target = logger or logging.getLogger("jobadapter")
+    if not any(isinstance(f, RedactingFilter) for f in target.filters):
+        target.addFilter(RedactingFilter())
+
+
+def get_logger(name: str = "") -> logging.Logger:
+    """The ``jobadapter`` logger (or a child), with secret masking attached.
+
+    Filters on a logger do not apply to its children, so every module takes
+    its logger from here rather than from :func:`logging.getLogger`.
+    """
+    full = "jobadapter" + (f".{name}" if name else "")
+    log = logging.getLogger(full)
+    install_log_redaction(log)
+    return log

@@ -1,0 +1,119 @@
+"""One cattrs converter: Job <-> JSON-safe dict, losslessly; and its JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import cattrs
+
+from jobadapter.model import Counts, Job, JobError
+from jobadapter.status import JobStatus
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    """ISO-8601 in UTC with a ``Z`` suffix (microseconds only when present)."""
+    text = value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+def parse_iso_z(text: str) -> dt.datetime:
+    """Read back what :func:`format_timestamp` wrote (any ISO-8601 with a zone)."""
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"timestamp {text!r} has no timezone")
+    return value.astimezone(dt.timezone.utc)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    conv.register_unstructure_hook(JobStatus, lambda s: s.value)
+    conv.register_structure_hook(JobStatus, lambda v, _: JobStatus.from_name(v))
+    conv.register_unstructure_hook(dt.datetime, format_timestamp)
+    conv.register_structure_hook(dt.datetime, lambda v, _: parse_iso_z(v))
+    # raw is the native payload: pass it through untouched both ways.
+    conv.register_structure_hook(Any, lambda v, _: v)  # type: ignore[arg-type]
+    return conv
+
+
+#: The one converter for the model; use :func:`to_dict` / :func:`from_dict`.
+converter = _make_converter()
+
+
+def to_dict(job: Job) -> dict[str, Any]:
+    """A JSON-safe dict of ``job`` (statuses lower-case, datetimes ISO-8601 ``Z``)."""
+    data: dict[str, Any] = converter.unstructure(job)
+    return data
+
+
+def from_dict(data: dict[str, Any]) -> Job:
+    """The inverse of :func:`to_dict`."""
+    return converter.structure(data, Job)
+
+
+def dumps(job: Job) -> str:
+    """The job as compact JSON text."""
+    return json.dumps(to_dict(job), separators=(",", ":"), sort_keys=True)
+
+
+def loads(text: str | bytes) -> Job:
+    """The inverse of :func:`dumps`."""
+    return from_dict(json.loads(text))
+
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_COUNT = {"type": ["integer", "null"], "minimum": 0}
+_NULLABLE_TIME = {
+    "type": ["string", "null"],
+    "format": "date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$",
+}
+
+
+def schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a serialised :class:`Job`."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://jobadapter.invalid/schema/job.json",
+        "title": "jobadapter Job",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["adapter", "id", "status"],
+        "properties": {
+            "adapter": {"type": "string", "minLength": 1},
+            "id": {"type": "string", "minLength": 1},
+            "status": {"enum": [s.value for s in JobStatus]},
+            "native_status": _NULLABLE_STRING,
+            "operation": _NULLABLE_STRING,
+            "target": _NULLABLE_STRING,
+            "counts": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    name: _NULLABLE_COUNT for name in ("total", "processed", "succeeded", "failed")
+                },
+            },
+            "created_at": _NULLABLE_TIME,
+            "started_at": _NULLABLE_TIME,
+            "ended_at": _NULLABLE_TIME,
+            "updated_at": _NULLABLE_TIME,
+            "submitted_by": _NULLABLE_STRING,
+            "result_url": _NULLABLE_STRING,
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["code", "message"],
+                    "properties": {"code": _NULLABLE_STRING, "message": {"type": "string"}},
+                },
+            },
+            "raw": {},
+        },
+    }
+
+
+__all__ = ["Counts", "JobError", "converter", "dumps", "from_dict", "loads", "schema", "to_dict"]
