@@ -1,0 +1,180 @@
+"""The adapter base: one subclass per native job kind.
+
+An adapter has a pure half and an I/O half. ``parse`` maps a native answer
+body to a :class:`Job` and is total: any JSON value in, a Job or a
+:class:`ProviderResponseError` out. The verbs (``submit``, ``get``,
+``cancel``, ``results``, ``list``) talk to the provider through a
+:class:`~jobadapter.connection.Connection` and are declared in
+``capabilities`` so a missing one is a clear :class:`NotSupported`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from jobadapter.errors import NotSupported, PluginError, ProviderResponseError
+from jobadapter.model import Job
+from jobadapter.parsing import UTC, parse_count, parse_timestamp, parse_timezone
+from jobadapter.status import JobStatus
+from jobadapter.statuses import StatusTable
+
+if TYPE_CHECKING:
+    from jobadapter.connection import Connection
+
+#: Every verb an adapter may declare.
+VERBS = ("submit", "get", "cancel", "results", "list")
+
+#: The method implementing each verb (``list`` is ``list_jobs``, so that the
+#: method never shadows the builtin in adapter class bodies).
+VERB_METHODS = {"submit": "submit", "get": "get", "cancel": "cancel", "results": "results", "list": "list_jobs"}
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+class Adapter:
+    """Base class of every adapter. Subclasses declare, as class attributes:
+
+    - ``name``: the adapter's public name, ``<provider>.<job_kind>`` (contract);
+    - ``provider``: the provider it connects through (auth, headers, errors);
+    - ``statuses``: a :class:`StatusTable` of every documented status word;
+    - ``capabilities``: the verbs it implements, a subset of :data:`VERBS`;
+
+    and implement ``build_job`` (plus the declared verbs).
+    """
+
+    name: ClassVar[str]
+    provider: ClassVar[str]
+    statuses: ClassVar[StatusTable]
+    capabilities: ClassVar[frozenset[str]] = frozenset({"get"})
+    description: ClassVar[str] = ""
+    #: Seconds between the first polls, and the ceiling the tracker backs off to.
+    poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract", False):
+            return
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        for attr in ("name", "provider", "statuses"):
+            if not hasattr(cls, attr):
+                raise PluginError(f"{where}: adapter classes must declare {attr!r}")
+        if not isinstance(cls.name, str) or not _NAME.match(cls.name):
+            raise PluginError(
+                f"{where}: adapter name {cls.name!r} must look like 'provider.job_kind' "
+                "(lower case, dot separated)"
+            )
+        if not isinstance(cls.statuses, StatusTable):
+            raise PluginError(f"{where}: 'statuses' must be a StatusTable")
+        unknown = set(cls.capabilities) - set(VERBS)
+        if unknown:
+            raise PluginError(f"{where}: unknown capabilities {sorted(unknown)}; known: {VERBS}")
+        missing = [
+            v for v in cls.capabilities if getattr(cls, VERB_METHODS[v]) is getattr(Adapter, VERB_METHODS[v])
+        ]
+        if missing:
+            raise PluginError(f"{where}: declares {missing} but does not implement them")
+
+    def __init__(self, *, timezone: str | dt.tzinfo | None = None) -> None:
+        self.timezone: dt.tzinfo = parse_timezone(timezone) if timezone is not None else UTC
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+    # -- the pure half -------------------------------------------------------
+
+    def parse(self, payload: Any, *, job_id: str | None = None) -> Job:
+        """The Job for a native answer body (``job_id`` where the body lacks it).
+
+        Total: anything that is not a well-formed answer raises
+        :class:`ProviderResponseError` naming the adapter and the reason.
+        """
+        try:
+            return self.build_job(payload, job_id=job_id)
+        except ProviderResponseError as exc:
+            exc.adapter = exc.adapter or self.name
+            raise
+        except RecursionError:
+            raise self.malformed("answer is nested too deeply") from None
+        except Exception as exc:
+            raise self.malformed(f"{type(exc).__name__}: {exc}") from None
+
+    def build_job(self, payload: Any, *, job_id: str | None) -> Job:
+        """Map one native answer body to a Job. Raise ``ValueError`` (or
+        :meth:`malformed`) for anything that does not fit; ``parse`` wraps it."""
+        raise NotImplementedError
+
+    def status_of(self, word: Any) -> JobStatus:
+        """The unified status of a native word (``UNKNOWN`` when unmapped)."""
+        if not isinstance(word, str) or not word.strip():
+            raise self.malformed(f"status is {word!r}, expected a status word")
+        return self.statuses.lookup(word)
+
+    def malformed(self, reason: str, *, payload: Any = None) -> ProviderResponseError:
+        """The error for an answer this adapter cannot read."""
+        return ProviderResponseError(
+            f"malformed {self.name} answer: {reason[:300]}", adapter=self.name, details=None
+        )
+
+    # helpers adapters share, so every adapter reads numbers and times alike
+    def count(self, payload: Mapping[str, Any], key: str) -> int | None:
+        return parse_count(payload.get(key), name=key)
+
+    def timestamp(
+        self, payload: Mapping[str, Any], key: str, *, tz: dt.tzinfo | None = None
+    ) -> dt.datetime | None:
+        return parse_timestamp(payload.get(key), tz=tz or self.timezone, name=key)
+
+    def require_mapping(self, payload: Any, what: str = "answer") -> Mapping[str, Any]:
+        if not isinstance(payload, Mapping):
+            raise self.malformed(f"{what} is a {type(payload).__name__}, expected a JSON object")
+        return payload
+
+    def job_id_from(self, value: Any, job_id: str | None, field: str) -> str:
+        """The job id from the answer, else the one the caller gave."""
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            return str(value)
+        if value is not None and not isinstance(value, (str, int)):
+            raise self.malformed(f"{field} is a {type(value).__name__}, expected a string")
+        if job_id:
+            return job_id
+        raise self.malformed(f"no {field} in the answer and no job_id given")
+
+    # -- the I/O half ----------------------------------------------------------
+
+    def supports(self, verb: str) -> bool:
+        return verb in self.capabilities
+
+    def submit(self, conn: Connection, request: Any) -> Job:
+        """Start a job from ``request`` (the adapter's own request type or a mapping)."""
+        raise NotSupported(self.name, "submit")
+
+    def get(self, conn: Connection, job_id: str) -> Job:
+        """Fetch the job's current state."""
+        raise NotSupported(self.name, "get")
+
+    def cancel(self, conn: Connection, job_id: str) -> Job:
+        """Ask the provider to stop the job; returns the job as the provider answers."""
+        raise NotSupported(self.name, "cancel", "the provider documents no way to cancel this job")
+
+    def results(self, conn: Connection, job_id: str) -> Iterator[dict[str, Any]]:
+        """The job's per-row outcome, streamed row by row."""
+        raise NotSupported(self.name, "results")
+
+    def list_jobs(self, conn: Connection, **filters: Any) -> Iterator[Job]:
+        """The provider's jobs, following its cursor to the end."""
+        raise NotSupported(self.name, "list")
+
+    def request_from_options(self, options: Mapping[str, Any]) -> Any:
+        """Turn CLI options (``--file``, ``--action``, ...) into a submit request."""
+        return dict(options)
+
+
+def check_verb(adapter: Adapter, verb: str) -> None:
+    """Raise :class:`NotSupported` unless ``adapter`` declares ``verb``."""
+    if verb not in VERBS:
+        raise ValueError(f"unknown verb {verb!r}; known: {', '.join(VERBS)}")
+    if not adapter.supports(verb):
+        raise NotSupported(adapter.name, verb)

@@ -1,0 +1,234 @@
+"""Named profiles in a TOML file: which provider, where, and with what credentials.
+
+``[profiles.<name>]`` tables, in ``$JOBADAPTER_CONFIG`` or the platform's user
+config dir. Every secret can be given as ``<key>_env`` naming an environment
+variable, so no secret needs to sit in the file. Errors name the file, the
+profile and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import platformdirs
+
+from jobadapter.errors import ConfigError
+from jobadapter.parsing import parse_timezone
+from jobadapter.redact import register_secret
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+#: Keys that hold secrets: never shown, each also accepted as ``<key>_env``.
+SECRET_KEYS = ("client_secret", "refresh_token", "token", "client_id")
+
+#: Keys every profile may have; provider-specific keys go to ``options``.
+COMMON_KEYS = frozenset(
+    {
+        "provider",
+        "base_url",
+        "token_url",
+        "accounts_url",
+        "timezone",
+        "headers",
+        "verify_tls",
+        "timeout",
+        "poll_min",
+        "poll_max",
+        "max_in_flight",
+        "rate_per_second",
+        *SECRET_KEYS,
+    }
+)
+
+
+def default_config_path() -> Path:
+    """``$JOBADAPTER_CONFIG``, else ``<user config dir>/jobadapter/config.toml``."""
+    env = os.environ.get("JOBADAPTER_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir("jobadapter", appauthor=False)) / "config.toml"
+
+
+@attrs.frozen(slots=True)
+class Profile:
+    """One named connection to one provider account."""
+
+    name: str
+    provider: str
+    base_url: str | None = None
+    token_url: str | None = None
+    accounts_url: str | None = None
+    timezone: str = "UTC"
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    verify_tls: bool = True
+    timeout: float = 60.0
+    poll_min: float | None = None
+    poll_max: float | None = None
+    max_in_flight: int = 8
+    rate_per_second: float | None = None
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+    secrets: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
+    source: str = attrs.field(default="<code>", eq=False)
+
+    def secret(self, key: str) -> str | None:
+        """A credential value (from the file or the environment), or None."""
+        return self.secrets.get(key)
+
+    def require_secret(self, key: str) -> str:
+        value = self.secret(key)
+        if not value:
+            raise ConfigError(
+                f"{self.source}: profile {self.name!r}: missing {key!r}; set {key} or "
+                f"{key}_env (the name of an environment variable holding it)"
+            )
+        return value
+
+    def require(self, key: str) -> str:
+        """A non-secret string setting (common or provider option) that must be set."""
+        value = getattr(self, key, None) if key in COMMON_KEYS else self.options.get(key)
+        if not value:
+            raise ConfigError(f"{self.source}: profile {self.name!r}: missing {key!r}")
+        return str(value)
+
+    @property
+    def tzinfo(self) -> Any:
+        return parse_timezone(self.timezone)
+
+
+def profile_from_mapping(
+    name: str,
+    table: Mapping[str, Any],
+    *,
+    source: str = "<code>",
+    environ: Mapping[str, str] | None = None,
+) -> Profile:
+    """Build and check one profile from its TOML table (or any mapping)."""
+    env = os.environ if environ is None else environ
+    where = f"{source}: profile {name!r}"
+
+    def bad(key: str, why: str) -> ConfigError:
+        return ConfigError(f"{where}: key {key!r} {why}")
+
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: expected a table of keys")
+    provider = table.get("provider")
+    if not isinstance(provider, str) or not provider:
+        raise bad("provider", "is missing; name the provider, e.g. provider = \"zuora\"")
+
+    secrets: dict[str, str] = {}
+    for key in SECRET_KEYS:
+        direct, via_env = table.get(key), table.get(f"{key}_env")
+        if direct is not None and via_env is not None:
+            raise bad(key, f"is given twice ({key} and {key}_env); keep one")
+        if direct is not None:
+            if not isinstance(direct, str):
+                raise bad(key, "must be a string")
+            secrets[key] = direct
+        elif via_env is not None:
+            if not isinstance(via_env, str):
+                raise bad(f"{key}_env", "must name an environment variable")
+            value = env.get(via_env)
+            if not value:
+                raise bad(f"{key}_env", f"names ${via_env}, which is not set")
+            secrets[key] = value
+    for value in secrets.values():
+        register_secret(value)
+
+    def string(key: str) -> str | None:
+        value = table.get(key)
+        if value is not None and not isinstance(value, str):
+            raise bad(key, "must be a string")
+        return value
+
+    def number(key: str, default: float | None) -> float | None:
+        value = table.get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise bad(key, "must be a positive number")
+        return float(value)
+
+    timezone = string("timezone") or "UTC"
+    try:
+        parse_timezone(timezone)
+    except ValueError as exc:
+        raise bad("timezone", str(exc)) from None
+    headers = table.get("headers", {})
+    if not isinstance(headers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise bad("headers", "must be a table of string values")
+    for hname, hvalue in headers.items():
+        if any(c in hname + hvalue for c in "\r\n\0"):
+            raise bad("headers", f"header {hname!r} contains a line break")
+    verify = table.get("verify_tls", True)
+    if not isinstance(verify, bool):
+        raise bad("verify_tls", "must be true or false")
+    in_flight = table.get("max_in_flight", 8)
+    if isinstance(in_flight, bool) or not isinstance(in_flight, int) or in_flight < 1:
+        raise bad("max_in_flight", "must be a whole number >= 1")
+    for url_key in ("base_url", "token_url", "accounts_url"):
+        url = string(url_key)
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise bad(url_key, f"must be an http(s) URL, got {url!r}")
+    options = {
+        k: v
+        for k, v in table.items()
+        if k not in COMMON_KEYS and not (k.endswith("_env") and k[:-4] in SECRET_KEYS)
+    }
+    return Profile(
+        name=name,
+        provider=provider,
+        base_url=string("base_url"),
+        token_url=string("token_url"),
+        accounts_url=string("accounts_url"),
+        timezone=timezone,
+        headers=dict(headers),
+        verify_tls=verify,
+        timeout=number("timeout", 60.0) or 60.0,
+        poll_min=number("poll_min", None),
+        poll_max=number("poll_max", None),
+        max_in_flight=in_flight,
+        rate_per_second=number("rate_per_second", None),
+        options=options,
+        secrets=secrets,
+        source=source,
+    )
+
+
+def parse_config(text: str, *, source: str = "<string>", environ: Mapping[str, str] | None = None) -> dict[str, Profile]:
+    """Profiles from TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, Mapping):
+        raise ConfigError(f"{source}: 'profiles' must be a table of [profiles.<name>] tables")
+    return {
+        name: profile_from_mapping(name, table, source=source, environ=environ)
+        for name, table in profiles.items()
+    }
+
+
+def load_config(path: str | Path | None = None, *, environ: Mapping[str, str] | None = None) -> dict[str, Profile]:
+    """Profiles from ``path`` (default :func:`default_config_path`); none if the default file is absent."""
+    explicit = path is not None
+    file = Path(path) if path is not None else default_config_path()
+    if not file.exists():
+        if explicit or os.environ.get("JOBADAPTER_CONFIG"):
+            raise ConfigError(f"{file}: config file not found")
+        return {}
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read config: {exc}") from None
+    return parse_config(text, source=str(file), environ=environ)

@@ -1,0 +1,141 @@
+"""A connection: one profile's provider, credentials and the shared transport.
+
+Adapters do all their I/O through it, so every request gets the provider's
+headers, fresh credentials (one refresh-and-retry on a 401), safe URLs and
+the provider's typed error mapping, without each adapter writing them again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any, BinaryIO
+
+from jobadapter.auth import Credentials
+from jobadapter.config import Profile
+from jobadapter.errors import InvalidRequest
+from jobadapter.provider import Provider
+from jobadapter.redact import get_logger
+from jobadapter.transport import Response, Timeouts, Transport
+from jobadapter.urls import join_url, same_origin
+
+log = get_logger("connection")
+
+_UNSET: Any = object()
+
+
+class Connection:
+    """Everything one adapter call needs to reach one provider account."""
+
+    def __init__(
+        self,
+        *,
+        profile: Profile,
+        provider: Provider,
+        transport: Transport,
+        credentials: Credentials | None = None,
+    ) -> None:
+        self.profile = profile
+        self.provider = provider
+        self.transport = transport
+        self._credentials = credentials
+        self._lock = threading.Lock()
+        self.timeouts = Timeouts(connect=min(10.0, profile.timeout), read=profile.timeout)
+
+    def __repr__(self) -> str:
+        return f"<Connection profile={self.profile.name!r} provider={self.provider.name!r}>"
+
+    @property
+    def credentials(self) -> Credentials:
+        with self._lock:
+            if self._credentials is None:
+                self._credentials = self.provider.credentials(self.profile)
+            return self._credentials
+
+    @property
+    def base_url(self) -> str:
+        """The API root: the profile's ``base_url``, else what auth told us (Zoho's api_domain)."""
+        creds = self.credentials
+        if not self.profile.base_url and creds.api_base is None:
+            creds.auth_headers(self.transport)  # the token answer names the API domain
+        return self.provider.base_url(self.profile, creds)
+
+    def url(self, path: str, query: Mapping[str, Any] | None = None) -> str:
+        """An absolute URL for ``path`` under the API root (absolute URLs pass through)."""
+        if path.startswith(("http://", "https://")):
+            return join_url(path, "", query)
+        return join_url(self.base_url, path, query)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        json: Any = _UNSET,
+        body: bytes | None = None,
+        form: Mapping[str, str] | None = None,
+        multipart: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        retry_unsafe: bool = False,
+        adapter: str | None = None,
+        authenticated: bool = True,
+        check: bool = True,
+    ) -> Response:
+        """Send one API request; raise the provider's typed error unless ``check=False``."""
+        url = self.url(path, query)
+        if authenticated and not same_origin(url, self.base_url):
+            raise InvalidRequest(
+                f"refusing to send {self.profile.name!r} credentials to another host; "
+                "use an unauthenticated request for presigned or download URLs",
+                adapter=adapter,
+            )
+        sent: dict[str, str] = {}
+        for attempt in (1, 2):
+            all_headers = dict(self.provider.default_headers(self.profile))
+            all_headers.update(self.profile.headers)
+            if headers:
+                all_headers.update(headers)
+            if authenticated:
+                sent = self.credentials.auth_headers(self.transport)
+                all_headers.update(sent)
+            kwargs: dict[str, Any] = {}
+            if json is not _UNSET:
+                kwargs["json"] = json
+            response = self.transport.request(
+                method,
+                url,
+                headers=all_headers,
+                body=body,
+                form=form,
+                multipart=multipart,
+                idempotency_key=idempotency_key,
+                retry_unsafe=retry_unsafe,
+                timeouts=self.timeouts,
+                verify_tls=self.profile.verify_tls,
+                **kwargs,
+            )
+            if response.status == 401 and authenticated and attempt == 1:
+                log.info("%s %s: 401, refreshing credentials and retrying once", method, response.url)
+                self.credentials.invalidate(sent)
+                continue
+            break
+        if check:
+            self.provider.check(response, adapter=adapter)
+        return response
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        """GET ``path`` and return the decoded JSON body."""
+        return self.request("GET", path, **kwargs).json()
+
+    def download(self, url: str, dest: BinaryIO, *, authenticated: bool | None = None, max_bytes: int | None = None) -> int:
+        """Stream ``url`` into ``dest``. Credentials go only to the API host."""
+        absolute = self.url(url)
+        send_auth = same_origin(absolute, self.base_url) if authenticated is None else authenticated
+        headers = dict(self.profile.headers)
+        if send_auth:
+            headers.update(self.credentials.auth_headers(self.transport))
+        return self.transport.download(
+            absolute, dest, headers=headers, verify_tls=self.profile.verify_tls, max_bytes=max_bytes
+        )

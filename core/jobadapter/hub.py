@@ -1,0 +1,198 @@
+"""The Hub: the one object an embedding program holds.
+
+It loads plugins and profiles, owns the shared transport (one connection
+pool), and runs every verb through the adapter a job belongs to. No global
+state: two hubs in one process are independent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from jobadapter.adapter import VERB_METHODS, Adapter, check_verb
+from jobadapter.config import Profile, load_config
+from jobadapter.connection import Connection
+from jobadapter.errors import ConfigError, UnknownAdapter
+from jobadapter.events import Event
+from jobadapter.model import Job
+from jobadapter.plugins import PluginHost, PluginInfo
+from jobadapter.provider import Provider
+from jobadapter.redact import get_logger
+from jobadapter.transport import Transport
+
+log = get_logger("hub")
+
+
+class Hub:
+    """Plugins, profiles and transport in one place; thread-safe.
+
+    ``config``: a TOML path (default ``$JOBADAPTER_CONFIG`` or the user config
+    dir); ``profiles``: profiles given in code (they win over the file's);
+    ``plugins``: extra plugin objects to register (tests, embedding programs);
+    ``load_entrypoints``: set False to load only built-ins and ``plugins``.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: str | Path | None = None,
+        profiles: Mapping[str, Profile] | Iterable[Profile] | None = None,
+        plugins: Iterable[object] = (),
+        load_entrypoints: bool = True,
+        transport: Transport | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.plugins = PluginHost(load_entrypoints=load_entrypoints, plugins=plugins, environ=environ)
+        self._config_path = config
+        self._profiles: dict[str, Profile] | None = None
+        self._given_profiles = _profiles_by_name(profiles)
+        self.transport = transport or Transport()
+        self._connections: dict[str, Connection] = {}
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"<Hub adapters={self.adapters()!r}>"
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- registry --------------------------------------------------------------
+
+    def adapters(self) -> list[str]:
+        """Names of every adapter the loaded plugins provide."""
+        return sorted(self.plugins.registry.adapters)
+
+    def adapter(self, name: str, *, profile: str | Profile | None = None) -> Adapter:
+        """An adapter instance (set up with the profile's timezone, when given)."""
+        cls = self.plugins.registry.adapters.get(name)
+        if cls is None:
+            known = ", ".join(self.adapters()) or "none"
+            raise UnknownAdapter(
+                f"no adapter named {name!r}; installed: {known}. Install the plugin that provides it."
+            )
+        prof = self._resolve_profile(cls, profile) if profile is not None else None
+        return cls(timezone=prof.timezone if prof else None)
+
+    def provider(self, name: str) -> Provider:
+        try:
+            return self.plugins.registry.providers[name]
+        except KeyError:
+            raise ConfigError(f"no plugin provides provider {name!r}") from None
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        return self.plugins.infos()
+
+    # -- profiles ----------------------------------------------------------------
+
+    @property
+    def profiles(self) -> dict[str, Profile]:
+        with self._lock:
+            if self._profiles is None:
+                loaded = load_config(self._config_path)
+                loaded.update(self._given_profiles)
+                self._profiles = loaded
+            return self._profiles
+
+    def add_profile(self, profile: Profile) -> None:
+        with self._lock:
+            self.profiles[profile.name] = profile
+            self._connections.pop(profile.name, None)
+
+    def _resolve_profile(self, cls: type[Adapter], profile: str | Profile | None) -> Profile:
+        if isinstance(profile, Profile):
+            return profile
+        profiles = self.profiles
+        if profile is not None:
+            try:
+                found = profiles[profile]
+            except KeyError:
+                known = ", ".join(sorted(profiles)) or "none"
+                raise ConfigError(f"no profile named {profile!r} (known: {known})") from None
+            if found.provider != cls.provider:
+                raise ConfigError(
+                    f"profile {profile!r} is for provider {found.provider!r}, "
+                    f"but {cls.name} needs a {cls.provider!r} profile"
+                )
+            return found
+        matching = [p for p in profiles.values() if p.provider == cls.provider]
+        if len(matching) == 1:
+            return matching[0]
+        if not matching:
+            raise ConfigError(
+                f"{cls.name} needs a profile with provider = {cls.provider!r}; none is configured"
+            )
+        names = ", ".join(sorted(p.name for p in matching))
+        raise ConfigError(f"several {cls.provider!r} profiles ({names}): choose one with profile=")
+
+    def connection(self, adapter: str, profile: str | Profile | None = None) -> Connection:
+        """The (cached) connection for ``adapter`` under ``profile``."""
+        cls = type(self.adapter(adapter))
+        prof = self._resolve_profile(cls, profile)
+        with self._lock:
+            conn = self._connections.get(prof.name)
+            if conn is None or conn.profile is not prof:
+                conn = Connection(profile=prof, provider=self.provider(prof.provider), transport=self.transport)
+                self._connections[prof.name] = conn
+            return conn
+
+    # -- verbs -------------------------------------------------------------------
+
+    def _call(self, verb: str, adapter: str, profile: str | Profile | None, *args: Any, **kwargs: Any) -> Any:
+        conn = self.connection(adapter, profile)
+        instance = self.adapter(adapter, profile=conn.profile)
+        check_verb(instance, verb)
+        return getattr(instance, VERB_METHODS[verb])(conn, *args, **kwargs)
+
+    def submit(self, adapter: str, request: Any, *, profile: str | Profile | None = None) -> Job:
+        """Start a job; returns it as the provider first reports it."""
+        job: Job = self._call("submit", adapter, profile, request)
+        return job
+
+    def get(self, adapter: str, job_id: str, *, profile: str | Profile | None = None) -> Job:
+        """The job's current state at the provider."""
+        job: Job = self._call("get", adapter, profile, job_id)
+        return job
+
+    def cancel(self, adapter: str, job_id: str, *, profile: str | Profile | None = None) -> Job:
+        """Ask the provider to stop the job (where it can)."""
+        job: Job = self._call("cancel", adapter, profile, job_id)
+        return job
+
+    def results(self, adapter: str, job_id: str, *, profile: str | Profile | None = None) -> Iterator[dict[str, Any]]:
+        """The job's row outcomes, streamed."""
+        rows: Iterator[dict[str, Any]] = self._call("results", adapter, profile, job_id)
+        return rows
+
+    def list_jobs(self, adapter: str, *, profile: str | Profile | None = None, **filters: Any) -> Iterator[Job]:
+        """The provider's jobs of this kind."""
+        jobs: Iterator[Job] = self._call("list", adapter, profile, **filters)
+        return jobs
+
+    # -- events ------------------------------------------------------------------
+
+    def emit(self, event: Event) -> None:
+        """Send ``event`` to the plugins' event hooks; a failing hook is logged, not fatal."""
+        from jobadapter.events import EventKind
+
+        hook = self.plugins.pm.hook.job_anomaly if event.kind is EventKind.ANOMALY else self.plugins.pm.hook.job_changed
+        try:
+            hook(event=event)
+        except Exception:
+            log.exception("a job event hook failed for %s", event.describe())
+
+
+def _profiles_by_name(profiles: Mapping[str, Profile] | Iterable[Profile] | None) -> dict[str, Profile]:
+    if profiles is None:
+        return {}
+    if isinstance(profiles, Mapping):
+        return dict(profiles)
+    return {p.name: p for p in profiles}

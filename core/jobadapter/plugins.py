@@ -1,0 +1,231 @@
+"""Plugin loading: pluggy, entry-point group ``jobadapter``, allow and block lists.
+
+``JOBADAPTER_PLUGINS`` (comma separated) loads only the named plugins
+(entry-point or distribution names; empty loads none);
+``JOBADAPTER_DISABLE_PLUGINS`` skips the named ones. Registrations are
+collected per plugin, so two plugins claiming one adapter name is an error
+that names both.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+import pluggy
+
+from jobadapter import hookspecs
+from jobadapter.adapter import Adapter
+from jobadapter.errors import PluginError
+from jobadapter.provider import Provider
+from jobadapter.redact import get_logger
+
+log = get_logger("plugins")
+
+ENTRY_POINT_GROUP = "jobadapter"
+BUILTIN_PLUGINS = ("jobadapter.builtins",)
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``jobadapter plugins`` lists for one loaded plugin."""
+
+    name: str
+    version: str | None
+    distribution: str | None
+    hooks: tuple[str, ...]
+    adapters: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    simulators: tuple[str, ...] = ()
+    report_formats: tuple[str, ...] = ()
+    api_version: str | None = None
+
+
+@attrs.define
+class Registry:
+    """Everything the loaded plugins registered, keyed by name."""
+
+    adapters: dict[str, type[Adapter]] = attrs.Factory(dict)
+    providers: dict[str, Provider] = attrs.Factory(dict)
+    simulators: dict[str, type[Any]] = attrs.Factory(dict)
+    report_formats: dict[str, Callable[..., str]] = attrs.Factory(dict)
+    owners: dict[tuple[str, str], str] = attrs.Factory(dict)
+
+
+def _split_env(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {part.strip() for part in value.split(",") if part.strip()}
+
+
+def _api_compatible(plugin: object, name: str) -> str | None:
+    declared = getattr(plugin, "JOBADAPTER_API_VERSION", None)
+    if declared is None:
+        log.warning("plugin %s does not declare JOBADAPTER_API_VERSION; assuming %s",
+                    name, hookspecs.HOOK_API_VERSION)
+        return None
+    ours = hookspecs.HOOK_API_VERSION.split(".")[0]
+    theirs = str(declared).split(".")[0]
+    if theirs != ours:
+        raise PluginError(
+            f"plugin {name!r} was written for jobadapter hook API {declared}, but this core "
+            f"implements {hookspecs.HOOK_API_VERSION}: upgrade the plugin (or jobadapter) so the "
+            "major versions match, or disable it with JOBADAPTER_DISABLE_PLUGINS"
+        )
+    return str(declared)
+
+
+class PluginHost:
+    """The pluggy manager plus what the plugins registered."""
+
+    def __init__(
+        self,
+        *,
+        load_entrypoints: bool = True,
+        plugins: Iterable[object] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.distinfo: dict[str, tuple[str | None, str | None]] = {}
+        self.api_versions: dict[str, str | None] = {}
+        for module_name in BUILTIN_PLUGINS:
+            module = __import__(module_name, fromlist=["_"])
+            self.pm.register(module, name=module_name)
+            self.distinfo[module_name] = ("jobadapter", _version("jobadapter"))
+        if load_entrypoints:
+            self._load_entrypoints(
+                allow=_split_env(env.get("JOBADAPTER_PLUGINS")),
+                block=_split_env(env.get("JOBADAPTER_DISABLE_PLUGINS")) or set(),
+            )
+        for plugin in plugins:
+            name = getattr(plugin, "__name__", None) or type(plugin).__name__
+            self.api_versions[name] = _api_compatible(plugin, name)
+            self.pm.register(plugin, name=name)
+        self.pm.check_pending()
+        self.registry = self._collect()
+
+    def _load_entrypoints(self, *, allow: set[str] | None, block: set[str]) -> None:
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            dist = ep.dist.name if ep.dist is not None else None
+            names = {ep.name, dist} - {None}
+            if allow is not None and not names & allow:
+                continue
+            if names & block:
+                log.info("plugin %s disabled by JOBADAPTER_DISABLE_PLUGINS", ep.name)
+                continue
+            if self.pm.get_plugin(ep.name) is not None:
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {ep.name!r} ({dist}) failed to import: {type(exc).__name__}: {exc}; "
+                    "reinstall it or disable it with JOBADAPTER_DISABLE_PLUGINS"
+                ) from exc
+            self.api_versions[ep.name] = _api_compatible(plugin, ep.name)
+            self.pm.register(plugin, name=ep.name)
+            version = ep.dist.version if ep.dist is not None else None
+            self.distinfo[ep.name] = (dist, version)
+
+    def _collect(self) -> Registry:
+        registry = Registry()
+
+        def call(hook_name: str, add: Callable[[str, Any], None]) -> None:
+            hook = getattr(self.pm.hook, hook_name)
+            for impl in reversed(hook.get_hookimpls()):
+                owner = impl.plugin_name
+
+                def register(*args: Any, _owner: str = owner) -> None:
+                    add(_owner, args)
+
+                impl.function(register=register)
+
+        def add_adapter(owner: str, args: Any) -> None:
+            (cls,) = args
+            if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+                raise PluginError(f"plugin {owner!r} registered {cls!r}, which is not an Adapter subclass")
+            self._claim(registry, "adapter", cls.name, owner)
+            registry.adapters[cls.name] = cls
+
+        def add_provider(owner: str, args: Any) -> None:
+            (provider,) = args
+            if not isinstance(provider, Provider):
+                raise PluginError(f"plugin {owner!r} registered {provider!r}, which is not a Provider")
+            self._claim(registry, "provider", provider.name, owner)
+            registry.providers[provider.name] = provider
+
+        def add_simulator(owner: str, args: Any) -> None:
+            (cls,) = args
+            name = getattr(cls, "name", None)
+            if not isinstance(name, str):
+                raise PluginError(f"plugin {owner!r} registered a simulator without a 'name'")
+            self._claim(registry, "simulator", name, owner)
+            registry.simulators[name] = cls
+
+        def add_format(owner: str, args: Any) -> None:
+            name, render = args
+            self._claim(registry, "report format", name, owner)
+            registry.report_formats[name] = render
+
+        call("register_providers", add_provider)
+        call("register_adapters", add_adapter)
+        call("register_simulators", add_simulator)
+        call("register_report_formats", add_format)
+        for name, cls in registry.adapters.items():
+            if cls.provider not in registry.providers:
+                raise PluginError(
+                    f"adapter {name!r} (plugin {registry.owners[('adapter', name)]!r}) needs provider "
+                    f"{cls.provider!r}, which no loaded plugin registers"
+                )
+        return registry
+
+    @staticmethod
+    def _claim(registry: Registry, kind: str, name: str, owner: str) -> None:
+        key = (kind, name)
+        previous = registry.owners.get(key)
+        if previous is not None:
+            raise PluginError(
+                f"{kind} {name!r} is registered by two plugins: {previous!r} and {owner!r}; "
+                "uninstall one or disable it with JOBADAPTER_DISABLE_PLUGINS"
+            )
+        registry.owners[key] = owner
+
+    def infos(self) -> list[PluginInfo]:
+        """One entry per loaded plugin, built-ins included."""
+        result = []
+        for name, plugin in self.pm.list_name_plugin():
+            if plugin is None:
+                continue
+            dist, version = self.distinfo.get(name, (None, None))
+
+            def owned(kind: str, _name: str = name) -> tuple[str, ...]:
+                return tuple(sorted(n for (k, n), o in self.registry.owners.items() if k == kind and o == _name))
+
+            hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or []))
+            result.append(
+                PluginInfo(
+                    name=name,
+                    version=version,
+                    distribution=dist,
+                    hooks=hooks,
+                    adapters=owned("adapter"),
+                    providers=owned("provider"),
+                    simulators=owned("simulator"),
+                    report_formats=owned("report format"),
+                    api_version=self.api_versions.get(name, hookspecs.HOOK_API_VERSION),
+                )
+            )
+        return result
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
