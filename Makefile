@@ -1,0 +1,49 @@
+# One entry point for a fresh machine: `make test` builds .venv, installs the
+# core and every plugin editable with their test extras, then runs ruff,
+# mypy --strict and pytest. `make demo` runs the main job against the sandbox.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
+PLUGIN_PACKAGES := $(foreach d,$(PLUGIN_DIRS),$(wildcard $(d)/jobadapter_*))
+MYPYPATH := core$(foreach d,$(PLUGIN_DIRS),:$(d))
+PYTEST_ARGS ?= -n 2 -q
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint typecheck pytest demo bench soak clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml $(PLUGINS)
+	$(BIN)/python -m pip install --quiet -e '.[test]' $(foreach d,$(PLUGIN_DIRS),-e '$(d)[test]')
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check core plugins tests bench
+	$(BIN)/ruff format --check core plugins tests bench
+
+typecheck: install
+	MYPYPATH=$(MYPYPATH) $(BIN)/mypy --strict core/jobadapter $(PLUGIN_PACKAGES)
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+demo: install
+	$(BIN)/jobadapter demo
+
+bench: install
+	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+soak: install
+	JOBADAPTER_SOAK=1 $(BIN)/pytest -q tests/reliability -k soak
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache
