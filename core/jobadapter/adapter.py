@@ -29,7 +29,13 @@ VERBS = ("submit", "get", "cancel", "results", "list")
 
 #: The method implementing each verb (``list`` is ``list_jobs``, so that the
 #: method never shadows the builtin in adapter class bodies).
-VERB_METHODS = {"submit": "submit", "get": "get", "cancel": "cancel", "results": "results", "list": "list_jobs"}
+VERB_METHODS = {
+    "submit": "submit",
+    "get": "get",
+    "cancel": "cancel",
+    "results": "results",
+    "list": "list_jobs",
+}
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -72,7 +78,9 @@ class Adapter:
         if unknown:
             raise PluginError(f"{where}: unknown capabilities {sorted(unknown)}; known: {VERBS}")
         missing = [
-            v for v in cls.capabilities if getattr(cls, VERB_METHODS[v]) is getattr(Adapter, VERB_METHODS[v])
+            v
+            for v in cls.capabilities
+            if getattr(cls, VERB_METHODS[v]) is getattr(Adapter, VERB_METHODS[v])
         ]
         if missing:
             raise PluginError(f"{where}: declares {missing} but does not implement them")
@@ -98,7 +106,7 @@ class Adapter:
             raise
         except RecursionError:
             raise self.malformed("answer is nested too deeply") from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (parse is total: any failure is a bad answer)
             raise self.malformed(f"{type(exc).__name__}: {exc}") from None
 
     def build_job(self, payload: Any, *, job_id: str | None) -> Job:

@@ -15,3 +15,11 @@ JOBADAPTER_API_VERSION = HOOK_API_VERSION
 @hookimpl
 def register_providers(register: Callable[[Any], None]) -> None:
     register(Provider())
+
+
+@hookimpl
+def register_report_formats(register: Callable[[str, Callable[..., str]], None]) -> None:
+    from jobadapter.reports.formats import BUILTIN_FORMATS
+
+    for name, render in BUILTIN_FORMATS.items():
+        register(name, render)

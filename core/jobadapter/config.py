@@ -121,7 +121,7 @@ def profile_from_mapping(
         raise ConfigError(f"{where}: expected a table of keys")
     provider = table.get("provider")
     if not isinstance(provider, str) or not provider:
-        raise bad("provider", "is missing; name the provider, e.g. provider = \"zuora\"")
+        raise bad("provider", 'is missing; name the provider, e.g. provider = "zuora"')
 
     secrets: dict[str, str] = {}
     for key in SECRET_KEYS:
@@ -204,7 +204,9 @@ def profile_from_mapping(
     )
 
 
-def parse_config(text: str, *, source: str = "<string>", environ: Mapping[str, str] | None = None) -> dict[str, Profile]:
+def parse_config(
+    text: str, *, source: str = "<string>", environ: Mapping[str, str] | None = None
+) -> dict[str, Profile]:
     """Profiles from TOML text."""
     try:
         data = tomllib.loads(text)
@@ -219,7 +221,9 @@ def parse_config(text: str, *, source: str = "<string>", environ: Mapping[str, s
     }
 
 
-def load_config(path: str | Path | None = None, *, environ: Mapping[str, str] | None = None) -> dict[str, Profile]:
+def load_config(
+    path: str | Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> dict[str, Profile]:
     """Profiles from ``path`` (default :func:`default_config_path`); none if the default file is absent."""
     explicit = path is not None
     file = Path(path) if path is not None else default_config_path()

@@ -117,7 +117,9 @@ class Connection:
                 **kwargs,
             )
             if response.status == 401 and authenticated and attempt == 1:
-                log.info("%s %s: 401, refreshing credentials and retrying once", method, response.url)
+                log.info(
+                    "%s %s: 401, refreshing credentials and retrying once", method, response.url
+                )
                 self.credentials.invalidate(sent)
                 continue
             break
@@ -129,7 +131,14 @@ class Connection:
         """GET ``path`` and return the decoded JSON body."""
         return self.request("GET", path, **kwargs).json()
 
-    def download(self, url: str, dest: BinaryIO, *, authenticated: bool | None = None, max_bytes: int | None = None) -> int:
+    def download(
+        self,
+        url: str,
+        dest: BinaryIO,
+        *,
+        authenticated: bool | None = None,
+        max_bytes: int | None = None,
+    ) -> int:
         """Stream ``url`` into ``dest``. Credentials go only to the API host."""
         absolute = self.url(url)
         send_auth = same_origin(absolute, self.base_url) if authenticated is None else authenticated

@@ -137,14 +137,35 @@ class WatchDeadline(JobAdapterError):
     """A client-side watch deadline passed. The job goes on at the provider:
     ``job`` is the last one seen, still in its real (non-terminal) status."""
 
-    def __init__(self, job: Job | None, deadline: dt.datetime, *, key: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, job: Job | None, deadline: dt.datetime, *, key: tuple[str, str] | None = None
+    ) -> None:
         self.job = job
         self.deadline = deadline
         self.key = key or (job.key if job is not None else None)
         where = f"{self.key[0]} job {self.key[1]}" if self.key else "job"
         seen = f"last seen {job.status.value}" if job is not None else "never seen"
-        super().__init__(f"watch deadline {deadline.isoformat()} reached for {where} ({seen}); "
-                         "the job continues at the provider")
+        super().__init__(
+            f"watch deadline {deadline.isoformat()} reached for {where} ({seen}); "
+            "the job continues at the provider"
+        )
+
+
+def error_class_for_status(status: int) -> type[ProviderError]:
+    """The typed error an HTTP status means when the body says nothing better."""
+    if status == 401:
+        return AuthError
+    if status == 403:
+        return PermissionDenied
+    if status in (404, 410):
+        return NotFound
+    if status == 429:
+        return RateLimited
+    if status >= 500 or status in (408, 425):
+        return TransientError
+    if 400 <= status < 500:
+        return InvalidRequest
+    return ProviderError
 
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:
@@ -171,5 +192,6 @@ __all__ = [
     "TransientError",
     "UnknownAdapter",
     "WatchDeadline",
+    "error_class_for_status",
     "request_id_from",
 ]

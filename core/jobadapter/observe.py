@@ -94,7 +94,8 @@ def observe(last: Job | None, new: Job) -> Observation:
             old_status=old_status,
             new_status=new_status,
             detail=", ".join(
-                f"{name} {getattr(last.counts, name)} -> {getattr(new.counts, name)}" for name in decreased
+                f"{name} {getattr(last.counts, name)} -> {getattr(new.counts, name)}"
+                for name in decreased
             ),
         )
         kept_counts = attrs.evolve(

@@ -64,7 +64,9 @@ def parse_timezone(name: str | dt.tzinfo | None) -> dt.tzinfo:
         ) from None
 
 
-def parse_timestamp(value: Any, *, tz: dt.tzinfo = UTC, name: str = "timestamp") -> dt.datetime | None:
+def parse_timestamp(
+    value: Any, *, tz: dt.tzinfo = UTC, name: str = "timestamp"
+) -> dt.datetime | None:
     """An aware UTC datetime from any documented form, or None for null/empty.
 
     Accepted: naive ``yyyy-MM-dd HH:mm:ss`` (read in ``tz``), ISO-8601 with or
@@ -75,7 +77,9 @@ def parse_timestamp(value: Any, *, tz: dt.tzinfo = UTC, name: str = "timestamp")
         return None
     if isinstance(value, bool):
         raise ValueError(f"{name} is a boolean")
-    if isinstance(value, (int, float)) or (isinstance(value, str) and _INT_TEXT.match(value.strip())):
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and _INT_TEXT.match(value.strip())
+    ):
         number = float(value)
         if not math.isfinite(number):
             raise ValueError(f"{name} is not a finite number")
@@ -115,7 +119,9 @@ def _parse_loose(text: str, name: str) -> dt.datetime:
     tz: dt.tzinfo | None = None
     if match.group(8):
         sign = 1 if match.group(8) == "+" else -1
-        tz = dt.timezone(sign * dt.timedelta(hours=int(match.group(9)), minutes=int(match.group(10))))
+        tz = dt.timezone(
+            sign * dt.timedelta(hours=int(match.group(9)), minutes=int(match.group(10)))
+        )
     try:
         return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
     except ValueError as exc:

@@ -64,8 +64,11 @@ def _split_env(value: str | None) -> set[str] | None:
 def _api_compatible(plugin: object, name: str) -> str | None:
     declared = getattr(plugin, "JOBADAPTER_API_VERSION", None)
     if declared is None:
-        log.warning("plugin %s does not declare JOBADAPTER_API_VERSION; assuming %s",
-                    name, hookspecs.HOOK_API_VERSION)
+        log.warning(
+            "plugin %s does not declare JOBADAPTER_API_VERSION; assuming %s",
+            name,
+            hookspecs.HOOK_API_VERSION,
+        )
         return None
     ours = hookspecs.HOOK_API_VERSION.split(".")[0]
     theirs = str(declared).split(".")[0]
@@ -148,14 +151,18 @@ class PluginHost:
         def add_adapter(owner: str, args: Any) -> None:
             (cls,) = args
             if not (isinstance(cls, type) and issubclass(cls, Adapter)):
-                raise PluginError(f"plugin {owner!r} registered {cls!r}, which is not an Adapter subclass")
+                raise PluginError(
+                    f"plugin {owner!r} registered {cls!r}, which is not an Adapter subclass"
+                )
             self._claim(registry, "adapter", cls.name, owner)
             registry.adapters[cls.name] = cls
 
         def add_provider(owner: str, args: Any) -> None:
             (provider,) = args
             if not isinstance(provider, Provider):
-                raise PluginError(f"plugin {owner!r} registered {provider!r}, which is not a Provider")
+                raise PluginError(
+                    f"plugin {owner!r} registered {provider!r}, which is not a Provider"
+                )
             self._claim(registry, "provider", provider.name, owner)
             registry.providers[provider.name] = provider
 
@@ -204,7 +211,11 @@ class PluginHost:
             dist, version = self.distinfo.get(name, (None, None))
 
             def owned(kind: str, _name: str = name) -> tuple[str, ...]:
-                return tuple(sorted(n for (k, n), o in self.registry.owners.items() if k == kind and o == _name))
+                return tuple(
+                    sorted(
+                        n for (k, n), o in self.registry.owners.items() if k == kind and o == _name
+                    )
+                )
 
             hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or []))
             result.append(
@@ -228,4 +239,3 @@ def _version(dist: str) -> str | None:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
-

@@ -12,37 +12,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from jobadapter.errors import (
-    AuthError,
     ConfigError,
-    InvalidRequest,
-    NotFound,
-    PermissionDenied,
     ProviderError,
     RateLimited,
-    TransientError,
+    error_class_for_status,
 )
 
 if TYPE_CHECKING:
     from jobadapter.auth import Credentials
     from jobadapter.config import Profile
     from jobadapter.transport import Response
-
-
-def error_class_for_status(status: int) -> type[ProviderError]:
-    """The typed error an HTTP status means when the body says nothing better."""
-    if status == 401:
-        return AuthError
-    if status == 403:
-        return PermissionDenied
-    if status in (404, 410):
-        return NotFound
-    if status == 429:
-        return RateLimited
-    if status >= 500 or status in (408, 425):
-        return TransientError
-    if 400 <= status < 500:
-        return InvalidRequest
-    return ProviderError
 
 
 class Provider:

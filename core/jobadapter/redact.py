@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping
 MASK = "***"
 
 #: Header names whose values are always secret.
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+)
 
 #: Field names (form, JSON, query) whose values are always secret.
 SECRET_FIELDS = frozenset(
@@ -73,7 +75,8 @@ def redact_text(text: str) -> str:
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """A copy of ``headers`` safe to log."""
     return {
-        k: (MASK if k.lower() in SECRET_HEADERS else redact_text(str(v))) for k, v in headers.items()
+        k: (MASK if k.lower() in SECRET_HEADERS else redact_text(str(v)))
+        for k, v in headers.items()
     }
 
 

@@ -35,7 +35,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(dt.datetime, format_timestamp)
     conv.register_structure_hook(dt.datetime, lambda v, _: parse_iso_z(v))
     # raw is the native payload: pass it through untouched both ways.
-    conv.register_structure_hook(Any, lambda v, _: v)  # type: ignore[arg-type]
+    conv.register_structure_hook(Any, lambda v, _: v)
     return conv
 
 

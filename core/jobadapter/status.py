@@ -38,8 +38,7 @@ class JobStatus(enum.Enum):
             return cls(name.lower())
         except ValueError:
             raise ValueError(
-                f"unknown job status {name!r}; expected one of "
-                + ", ".join(s.value for s in cls)
+                f"unknown job status {name!r}; expected one of " + ", ".join(s.value for s in cls)
             ) from None
 
     def can_move_to(self, new: JobStatus) -> bool:
@@ -47,9 +46,7 @@ class JobStatus(enum.Enum):
         return new in TRANSITIONS[self]
 
 
-TERMINAL = frozenset(
-    {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
-)
+TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
 
 _RANK = {
     JobStatus.PENDING: 0,

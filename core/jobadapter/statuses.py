@@ -49,7 +49,9 @@ class StatusTable:
             pairs = list(entries)
         self.owner = owner
         if not pairs:
-            raise PluginError(f"{owner}: the status table is empty; declare every documented status word")
+            raise PluginError(
+                f"{owner}: the status table is empty; declare every documented status word"
+            )
         by_key: dict[str, tuple[str, JobStatus]] = {}
         for word, status in pairs:
             if not isinstance(word, str) or not word.strip():

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 import pytest
-
 from jobadapter import (
     Adapter,
     Job,
@@ -49,12 +48,16 @@ class DemoAdapter(Adapter):
         raise AssertionError("not called in these tests")
 
 
-@pytest.mark.parametrize("word", ["In Progress", "in_progress", "IN PROGRESS", "in-progress", "InProgress"])
+@pytest.mark.parametrize(
+    "word", ["In Progress", "in_progress", "IN PROGRESS", "in-progress", "InProgress"]
+)
 def test_words_match_regardless_of_case_spaces_hyphens_underscores(word: str) -> None:
     assert DemoAdapter().parse({"id": "1", "status": word}).status is JobStatus.RUNNING
 
 
-def test_unknown_word_becomes_unknown_kept_and_warned_once(caplog: pytest.LogCaptureFixture) -> None:
+def test_unknown_word_becomes_unknown_kept_and_warned_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     adapter = DemoAdapter()
     with caplog.at_level(logging.WARNING, logger="jobadapter"):
         first = adapter.parse({"id": "1", "status": "Teleporting"})
@@ -79,9 +82,19 @@ def test_normalise_word() -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [None, 1, "x", [], [1], {}, {"id": 1.5, "status": "Completed"}, {"id": "1"},
-     {"id": "1", "status": 7}, {"id": "1", "status": "Completed", "createdOn": "never"},
-     {"id": {"nested": True}, "status": "Completed"}],
+    [
+        None,
+        1,
+        "x",
+        [],
+        [1],
+        {},
+        {"id": 1.5, "status": "Completed"},
+        {"id": "1"},
+        {"id": "1", "status": 7},
+        {"id": "1", "status": "Completed", "createdOn": "never"},
+        {"id": {"nested": True}, "status": "Completed"},
+    ],
 )
 def test_parse_is_total(payload: Any) -> None:
     with pytest.raises(ProviderResponseError) as info:

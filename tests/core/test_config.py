@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from jobadapter import ConfigError
 from jobadapter.config import load_config, parse_config
 
@@ -24,7 +23,9 @@ entity_ids = "abc"
 
 
 def test_profile_keys_and_env_secret() -> None:
-    profiles = parse_config(GOOD, source="cfg.toml", environ={"ZUORA_SECRET_FOR_TEST": "s3cr3t-value-123"})
+    profiles = parse_config(
+        GOOD, source="cfg.toml", environ={"ZUORA_SECRET_FOR_TEST": "s3cr3t-value-123"}
+    )
     prof = profiles["zuora-prod"]
     assert prof.provider == "zuora" and prof.base_url == "https://rest.zuora.com"
     assert prof.secret("client_secret") == "s3cr3t-value-123"
@@ -62,7 +63,9 @@ def test_load_from_env_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert set(load_config()) == {"a"}
 
 
-def test_missing_default_file_means_no_profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_default_file_means_no_profiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("JOBADAPTER_CONFIG", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setenv("HOME", str(tmp_path))

@@ -8,9 +8,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
-
 from jobadapter import (
     Adapter,
     AuthError,
@@ -27,21 +24,32 @@ from jobadapter import (
 )
 from jobadapter.connection import Connection
 from jobadapter.urls import path_segment
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 
 class EchoAdapter(Adapter):
     name = "echo.job"
     provider = "generic"
-    statuses = StatusTable({JobStatus.RUNNING: ("busy",), JobStatus.SUCCEEDED: ("done",)}, owner=name)
+    statuses = StatusTable(
+        {JobStatus.RUNNING: ("busy",), JobStatus.SUCCEEDED: ("done",)}, owner=name
+    )
     capabilities = frozenset({"get"})
 
     def build_job(self, payload: Any, *, job_id: str | None) -> Job:
         body = self.require_mapping(payload)
-        return Job(adapter=self.name, id=self.job_id_from(body.get("id"), job_id, "id"),
-                   status=self.status_of(body.get("state")), native_status=body.get("state"), raw=payload)
+        return Job(
+            adapter=self.name,
+            id=self.job_id_from(body.get("id"), job_id, "id"),
+            status=self.status_of(body.get("state")),
+            native_status=body.get("state"),
+            raw=payload,
+        )
 
     def get(self, conn: Connection, job_id: str) -> Job:
-        return self.parse(conn.get_json(f"/jobs/{path_segment(job_id)}", adapter=self.name), job_id=job_id)
+        return self.parse(
+            conn.get_json(f"/jobs/{path_segment(job_id)}", adapter=self.name), job_id=job_id
+        )
 
 
 class EchoPlugin:
@@ -60,7 +68,9 @@ def server() -> Iterator[tuple[str, list[Request]]]:
     def app(request: Request) -> Response:
         seen.append(request)
         if request.headers.get("Authorization") != "Bearer tok-abcdef":
-            return Response(json.dumps({"error": "bad token"}), status=401, content_type="application/json")
+            return Response(
+                json.dumps({"error": "bad token"}), status=401, content_type="application/json"
+            )
         if request.path == "/jobs/missing":
             return Response("{}", status=404, content_type="application/json")
         body = {"id": request.path.rsplit("/", 1)[-1], "state": "done"}
@@ -83,14 +93,20 @@ def test_get_through_the_hub(server: tuple[str, list[Request]]) -> None:
     with hub_for(url) as hub:
         job = hub.get("echo.job", "42")
     assert job.status is JobStatus.SUCCEEDED and job.id == "42"
-    assert seen[-1].headers["Accept-Encoding"].startswith("gzip") or "gzip" in seen[-1].headers["Accept-Encoding"]
+    assert (
+        seen[-1].headers["Accept-Encoding"].startswith("gzip")
+        or "gzip" in seen[-1].headers["Accept-Encoding"]
+    )
 
 
 def test_job_id_is_one_path_segment(server: tuple[str, list[Request]]) -> None:
     url, seen = server
     with hub_for(url) as hub:
         hub.get("echo.job", "a/b?c#d")
-    assert seen[-1].environ["RAW_URI"].startswith("/jobs/a%2Fb%3Fc%23d") or seen[-1].path == "/jobs/a/b?c#d"
+    assert (
+        seen[-1].environ["RAW_URI"].startswith("/jobs/a%2Fb%3Fc%23d")
+        or seen[-1].path == "/jobs/a/b?c#d"
+    )
 
 
 def test_typed_errors(server: tuple[str, list[Request]]) -> None:

@@ -11,7 +11,6 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from jobadapter import Counts, Job, JobError, JobStatus, from_dict, schema, to_dict
 from jobadapter.serialize import dumps, loads
 
@@ -70,8 +69,12 @@ def test_schema_rejects_bad_documents() -> None:
 
 def test_datetimes_are_normalised_to_utc_and_naive_ones_refused() -> None:
     paris = dt.timezone(dt.timedelta(hours=2))
-    job = Job(adapter="a.b", id="1", status=JobStatus.RUNNING,
-              created_at=dt.datetime(2020, 1, 1, 12, tzinfo=paris))
+    job = Job(
+        adapter="a.b",
+        id="1",
+        status=JobStatus.RUNNING,
+        created_at=dt.datetime(2020, 1, 1, 12, tzinfo=paris),
+    )
     assert job.created_at == dt.datetime(2020, 1, 1, 10, tzinfo=UTC)
     assert job.created_at is not None and job.created_at.tzinfo is UTC
     with pytest.raises(ValueError, match="naive datetime"):
@@ -116,9 +119,17 @@ counts = st.none() | st.integers(min_value=0, max_value=10**12)
     text=st.none() | st.text(),
 )
 def test_round_trip_property(status, raw, created, ended, total, failed, text) -> None:  # type: ignore[no-untyped-def]
-    job = Job(adapter="p.k", id="x/1", status=status, native_status=text, raw=raw,
-              created_at=created, ended_at=ended, counts=Counts(total=total, failed=failed),
-              errors=[JobError(code=text, message=text or "")])
+    job = Job(
+        adapter="p.k",
+        id="x/1",
+        status=status,
+        native_status=text,
+        raw=raw,
+        created_at=created,
+        ended_at=ended,
+        counts=Counts(total=total, failed=failed),
+        errors=[JobError(code=text, message=text or "")],
+    )
     data = json.loads(json.dumps(to_dict(job)))
     assert from_dict(data) == job
     jsonschema.validate(data, schema())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from jobadapter.parsing import get_path, parse_count, parse_timestamp, parse_timezone
 
 UTC = dt.timezone.utc
@@ -13,7 +12,17 @@ UTC = dt.timezone.utc
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, None), ("", None), (3, 3), ("3", 3), (" 12 ", 12), ("1,000", 1000), (4.0, 4), ("7.0", 7), (0, 0)],
+    [
+        (None, None),
+        ("", None),
+        (3, 3),
+        ("3", 3),
+        (" 12 ", 12),
+        ("1,000", 1000),
+        (4.0, 4),
+        ("7.0", 7),
+        (0, 0),
+    ],
 )
 def test_counts(value: object, expected: int | None) -> None:
     assert parse_count(value) == expected
@@ -52,7 +61,9 @@ def test_timestamp_forms(text: object, expected: dt.datetime | None) -> None:
     assert parse_timestamp(text) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2021-13-01 00:00:00", True, [], "x" * 100, float("inf")])
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2021-13-01 00:00:00", True, [], "x" * 100, float("inf")]
+)
 def test_bad_timestamps(value: object) -> None:
     with pytest.raises(ValueError):
         parse_timestamp(value, name="startedOn")

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from jobadapter import Adapter, Hub, Job, JobStatus, PluginError, StatusTable, hookimpl
 from jobadapter import plugins as plugins_module
 
@@ -51,7 +50,10 @@ def test_registered_adapter_is_listed() -> None:
 
 def test_same_adapter_from_two_plugins_names_both() -> None:
     with pytest.raises(PluginError) as info:
-        Hub(load_entrypoints=False, plugins=[plugin_with("first", "acme.x"), plugin_with("second", "acme.x")])
+        Hub(
+            load_entrypoints=False,
+            plugins=[plugin_with("first", "acme.x"), plugin_with("second", "acme.x")],
+        )
     assert "'first'" in str(info.value) and "'second'" in str(info.value)
 
 
@@ -139,7 +141,9 @@ def test_broken_entry_point_says_how_to_disable(monkeypatch: pytest.MonkeyPatch)
             raise ImportError("no module named nothing")
 
     monkeypatch.setattr(
-        plugins_module.metadata, "entry_points", lambda *, group: [Broken("bad", types.ModuleType("bad"))]
+        plugins_module.metadata,
+        "entry_points",
+        lambda *, group: [Broken("bad", types.ModuleType("bad"))],
     )
     with pytest.raises(PluginError, match="JOBADAPTER_DISABLE_PLUGINS"):
         Hub(environ={})

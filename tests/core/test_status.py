@@ -6,7 +6,6 @@ import itertools
 
 import attrs
 import pytest
-
 from jobadapter import TRANSITIONS, AnomalyKind, Counts, Job, JobStatus, observe
 
 P, R, C, S, F, X, U = (

@@ -1,0 +1,123 @@
+"""Build URLs from untrusted pieces without letting them change where a request goes.
+
+Job ids come from providers and users; an id like ``../../v1/accounts`` or
+``x?delete=1`` must stay one path segment. Logged URLs must not leak the
+signatures of presigned download links.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+
+from jobadapter.errors import InvalidRequest
+from jobadapter.redact import MASK, SECRET_FIELDS, redact_text
+
+__all__ = ["has_control_chars", "join_url", "path_segment", "safe_url", "same_origin"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+#: Query parameters that carry credentials in presigned URLs (S3, GCS, Azure).
+_SECRET_QUERY = SECRET_FIELDS | {
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
+    "signature",
+    "sig",
+    "authorization",
+}
+
+
+def has_control_chars(value: str) -> bool:
+    """True when ``value`` holds a control character (CR, LF, NUL, DEL, C1...)."""
+    return any(unicodedata.category(ch) == "Cc" for ch in value)
+
+
+def path_segment(value: str, *, what: str = "job id") -> str:
+    """``value`` as exactly one percent-encoded path segment.
+
+    Raises InvalidRequest for empty values, ``.``/``..`` and control characters,
+    which no provider id contains and which could otherwise walk the path.
+    """
+    if not isinstance(value, str):
+        raise InvalidRequest(f"{what} must be a string, got {type(value).__name__}")
+    if not value:
+        raise InvalidRequest(f"{what} is empty")
+    if value in {".", ".."}:
+        raise InvalidRequest(f"{what} {value!r} is not a valid path segment")
+    if has_control_chars(value):
+        raise InvalidRequest(f"{what} contains a control character (CR, LF or similar)")
+    return quote(value, safe="")
+
+
+def _query_text(query: Mapping[str, str | int | None]) -> str:
+    pairs: list[tuple[str, str]] = []
+    for key, value in query.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            pairs.append((key, "true" if value else "false"))
+        else:
+            pairs.append((key, str(value)))
+    return urlencode(pairs, quote_via=quote)
+
+
+def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None = None) -> str:
+    """``base`` (which may carry a path prefix and a query) + ``path`` + ``query``.
+
+    ``path`` is relative to ``base`` even when it starts with ``/``; an empty
+    ``path`` leaves the base path alone. ``None`` query values are dropped.
+    """
+    parts = urlsplit(base)
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.netloc:
+        raise InvalidRequest(f"base URL must be an absolute http(s) URL, got {safe_url(base)!r}")
+    if has_control_chars(base) or has_control_chars(path):
+        raise InvalidRequest("URL contains a control character (CR, LF or similar)")
+    extra = urlsplit(path)
+    if extra.scheme or extra.netloc:
+        raise InvalidRequest("join_url takes a relative path; pass absolute URLs as the base")
+    if extra.fragment:
+        raise InvalidRequest("a URL path must not carry a fragment ('#')")
+    full_path = parts.path
+    if extra.path:
+        full_path = parts.path.rstrip("/") + "/" + extra.path.lstrip("/")
+    queries = [q for q in (parts.query, extra.query, _query_text(query or {})) if q]
+    return urlunsplit((parts.scheme, parts.netloc, full_path, "&".join(queries), ""))
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").rstrip(".")
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if not host or port is None:
+        return None
+    return scheme, host, port
+
+
+def same_origin(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` share scheme, host and port (default ports filled in)."""
+    origin = _origin(a)
+    return origin is not None and origin == _origin(b)
+
+
+def safe_url(url: str) -> str:
+    """``url`` fit for logs and errors: no userinfo, secret query values masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    items = []
+    for item in parts.query.split("&") if parts.query else []:
+        name, sep, _value = item.partition("=")
+        if sep and unquote(name).lower() in _SECRET_QUERY:
+            item = f"{name}={MASK}"
+        items.append(item)
+    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, "&".join(items), "")))
