@@ -138,7 +138,7 @@ class _OAuth:
 
     def __repr__(self) -> str:
         name = type(self).__name__
-        return f"{name}(token_url={safe_url(self.token_url)!r}, client_id={self.client_id!r})"
+        return f"{name}(token_url={safe_url(self.token_url)!r})"
 
     @property
     def api_base(self) -> str | None:

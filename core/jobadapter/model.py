@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -65,6 +66,10 @@ class JobError:
     message: str
 
 
+def _error_tuple(errors: Iterable[JobError]) -> tuple[JobError, ...]:
+    return tuple(errors)
+
+
 @attrs.frozen(slots=True)
 class Job:
     """One provider job, in the shape every adapter returns.
@@ -86,7 +91,7 @@ class Job:
     updated_at: dt.datetime | None = attrs.field(default=None, converter=_utc)
     submitted_by: str | None = None
     result_url: str | None = None
-    errors: tuple[JobError, ...] = attrs.field(default=(), converter=tuple)
+    errors: tuple[JobError, ...] = attrs.field(default=(), converter=_error_tuple)
     raw: Any = attrs.field(default=None, eq=True, repr=False)
 
     @property

@@ -101,6 +101,18 @@ class StatusTable:
             )
         return JobStatus.UNKNOWN
 
+    @property
+    def warned(self) -> frozenset[str]:
+        """Unknown words warned about so far (each is warned once)."""
+        with self._warn_lock:
+            return frozenset(self._warned)
+
+    def reset_warnings(self, keep: Iterable[str] = ()) -> None:
+        """Forget the words warned about, except ``keep`` (tests feeding junk use this)."""
+        with self._warn_lock:
+            self._warned.clear()
+            self._warned.update(keep)
+
     def check_covers(self, documented: Iterable[str]) -> list[str]:
         """Documented words the table does not map (empty when it covers them all)."""
         return [word for word in documented if word not in self]

@@ -319,4 +319,4 @@ def test_no_secret_in_repr_str_or_debug_logs(
         assert secret not in caplog.text  # ...without a secret
         assert secret not in repr(creds) and secret not in str(creds)
         assert secret not in str(info.value) and secret not in repr(info.value)
-    assert "cid" in repr(creds)
+    assert "cid" not in repr(creds)  # client ids are masked like the other credentials
