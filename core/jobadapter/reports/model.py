@@ -1,0 +1,247 @@
+"""The report value: what a unified report says, in stable documented keys.
+
+``Report.to_dict()`` is the JSON every format starts from. Its keys are part
+of the contract (scripts read ``jobadapter report --format json``):
+
+- ``schema``: ``"jobadapter.report/1"``; ``generated_at``: ISO-8601 ``Z``;
+  ``group_by``: the key names each group carries; ``filters``: what was asked.
+- ``groups``: one object per group, sorted by its keys, with the group keys
+  (``provider``, ``adapter``, ``operation``, and ``profile`` / ``target`` on
+  request) flattened in, then ``jobs``, ``statuses`` (one count per status,
+  every status present), ``rows`` (``total``, ``processed``, ``succeeded``,
+  ``failed``: sums over the jobs that report them; ``processed_reporting_failures``:
+  rows processed by jobs that report a failed count), ``failure_rate``
+  (``failed / processed_reporting_failures``, so a job that does not say how
+  many rows failed does not dilute it; null when that is 0),
+  ``jobs_with_row_failures`` (jobs with ``failed > 0``, any status),
+  ``succeeded_with_row_failures`` (SUCCEEDED jobs with ``failed > 0``: row
+  failures are counts, not a job status), ``duration_seconds`` (``count`` of
+  jobs measured, ``p50``, ``p95``, ``max``), ``anomalies``, ``errors``.
+- ``total``: the same figures over every job the filters select.
+
+Durations are ``ended_at - started_at`` (else ``- created_at``) as the
+provider reports them; a finished job whose provider gives no end time is
+measured from first sight to the observed terminal status (when it was seen
+before it finished). Percentiles use the nearest-rank method: always the
+duration of a real job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from jobadapter.serialize import format_timestamp
+from jobadapter.status import JobStatus
+
+SCHEMA_ID = "jobadapter.report/1"
+
+#: Columns a report can be grouped by, in their display order.
+GROUP_KEYS = ("provider", "adapter", "operation", "profile", "target")
+DEFAULT_GROUP_BY = ("provider", "adapter", "operation")
+
+ROW_NAMES = ("total", "processed", "succeeded", "failed", "processed_reporting_failures")
+
+#: Status names in the state machine's order (every group lists each one).
+STATUS_NAMES = tuple(s.value for s in JobStatus)
+
+
+@attrs.frozen(slots=True)
+class ReportQuery:
+    """What to report on: the grouping and the filters (all optional).
+
+    ``since``/``until`` select jobs by their ``created_at`` (when the provider
+    does not say, the time the job was first seen): ``since <= t < until``.
+    """
+
+    group_by: tuple[str, ...] = DEFAULT_GROUP_BY
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    statuses: tuple[JobStatus, ...] | None = None
+    adapters: tuple[str, ...] | None = None
+    providers: tuple[str, ...] | None = None
+    profiles: tuple[str, ...] | None = None
+
+    def filters_dict(self) -> dict[str, Any]:
+        """The filters as JSON-safe values (None when not filtered)."""
+
+        def names(values: tuple[str, ...] | None) -> list[str] | None:
+            return None if values is None else list(values)
+
+        return {
+            "since": None if self.since is None else format_timestamp(self.since),
+            "until": None if self.until is None else format_timestamp(self.until),
+            "status": None if self.statuses is None else [s.value for s in self.statuses],
+            "adapter": names(self.adapters),
+            "provider": names(self.providers),
+            "profile": names(self.profiles),
+        }
+
+
+@attrs.frozen(slots=True)
+class RowTotals:
+    """Row counters summed over the jobs that report them."""
+
+    total: int = 0
+    processed: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    #: Rows processed by the jobs that report a failed count: the failure rate's base.
+    processed_reporting_failures: int = 0
+
+
+@attrs.frozen(slots=True)
+class DurationStats:
+    """Job durations in seconds; None when no job in the group was measured."""
+
+    count: int = 0
+    p50: float | None = None
+    p95: float | None = None
+    max: float | None = None
+
+
+def _statuses(value: Mapping[str, int]) -> dict[str, int]:
+    unknown = set(value) - set(STATUS_NAMES)
+    if unknown:
+        raise ValueError(f"unknown status names in a report group: {sorted(unknown)}")
+    return {name: int(value.get(name, 0)) for name in STATUS_NAMES}
+
+
+@attrs.frozen(slots=True)
+class ReportGroup:
+    """The figures for one group (or for the whole report when ``key`` is empty)."""
+
+    key: Mapping[str, str | None] = attrs.field(factory=dict, converter=dict, hash=False)
+    jobs: int = 0
+    statuses: Mapping[str, int] = attrs.field(factory=dict, converter=_statuses, hash=False)
+    rows: RowTotals = attrs.field(factory=RowTotals)
+    jobs_with_row_failures: int = 0
+    succeeded_with_row_failures: int = 0
+    duration: DurationStats = attrs.field(factory=DurationStats)
+    anomalies: int = 0
+    errors: int = 0
+
+    @property
+    def failure_rate(self) -> float | None:
+        """Failed rows over the rows processed by jobs that report failures (None if none)."""
+        if not self.rows.processed_reporting_failures:
+            return None
+        return self.rows.failed / self.rows.processed_reporting_failures
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.key)
+        data.update(
+            jobs=self.jobs,
+            statuses=dict(self.statuses),
+            rows=attrs.asdict(self.rows),
+            failure_rate=self.failure_rate,
+            jobs_with_row_failures=self.jobs_with_row_failures,
+            succeeded_with_row_failures=self.succeeded_with_row_failures,
+            duration_seconds=attrs.asdict(self.duration),
+            anomalies=self.anomalies,
+            errors=self.errors,
+        )
+        return data
+
+
+@attrs.frozen(slots=True)
+class Report:
+    """A unified report across providers (see the module docstring for its keys)."""
+
+    query: ReportQuery
+    generated_at: dt.datetime
+    groups: tuple[ReportGroup, ...]
+    total: ReportGroup
+
+    @property
+    def group_by(self) -> tuple[str, ...]:
+        return self.query.group_by
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-safe form, keys in a stable order."""
+        return {
+            "schema": SCHEMA_ID,
+            "generated_at": format_timestamp(self.generated_at),
+            "group_by": list(self.query.group_by),
+            "filters": self.query.filters_dict(),
+            "groups": [group.to_dict() for group in self.groups],
+            "total": self.total.to_dict(),
+        }
+
+
+def _nullable(kind: str) -> dict[str, Any]:
+    return {"type": [kind, "null"]}
+
+
+def _group_schema(keys: tuple[str, ...]) -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    seconds = {"type": ["number", "null"], "minimum": 0}
+    figures = {
+        "jobs": count,
+        "statuses": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(STATUS_NAMES),
+            "properties": {name: count for name in STATUS_NAMES},
+        },
+        "rows": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(ROW_NAMES),
+            "properties": {name: count for name in ROW_NAMES},
+        },
+        "failure_rate": {"type": ["number", "null"], "minimum": 0},
+        "jobs_with_row_failures": count,
+        "succeeded_with_row_failures": count,
+        "duration_seconds": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["count", "p50", "p95", "max"],
+            "properties": {"count": count, "p50": seconds, "p95": seconds, "max": seconds},
+        },
+        "anomalies": count,
+        "errors": count,
+    }
+    properties = {key: _nullable("string") for key in keys} | figures
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
+def report_schema(group_by: tuple[str, ...] = DEFAULT_GROUP_BY) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of ``Report.to_dict()`` for a given grouping."""
+    names = {"type": ["array", "null"], "items": {"type": "string"}}
+    time = {"type": ["string", "null"], "format": "date-time"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://jobadapter.invalid/schema/report.json",
+        "title": "jobadapter report",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["schema", "generated_at", "group_by", "filters", "groups", "total"],
+        "properties": {
+            "schema": {"const": SCHEMA_ID},
+            "generated_at": {"type": "string", "format": "date-time"},
+            "group_by": {"type": "array", "items": {"enum": list(GROUP_KEYS)}},
+            "filters": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "since": time,
+                    "until": time,
+                    "status": {"type": ["array", "null"], "items": {"enum": list(STATUS_NAMES)}},
+                    "adapter": names,
+                    "provider": names,
+                    "profile": names,
+                },
+            },
+            "groups": {"type": "array", "items": _group_schema(group_by)},
+            "total": _group_schema(()),
+        },
+    }

@@ -1,0 +1,42 @@
+"""Typed errors of the store, each saying what to do."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jobadapter.errors import JobAdapterError
+
+if TYPE_CHECKING:
+    from jobadapter.store.records import Submission
+
+
+class StoreError(JobAdapterError):
+    """The job store cannot do what was asked."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was written by a newer jobadapter than this one."""
+
+
+class JobNotStored(StoreError, LookupError):
+    """The job has never been observed into this store."""
+
+
+class UnknownSubmission(StoreError, LookupError):
+    """No submission with that id."""
+
+
+class SubmissionExists(StoreError):
+    """A submission with this idempotency key is already recorded.
+
+    ``existing`` says what happened to it: reuse its job when it completed,
+    reconcile it when it is still pending; never send it a second time blindly.
+    """
+
+    def __init__(self, existing: Submission) -> None:
+        self.existing = existing
+        super().__init__(
+            f"a {existing.adapter} submission with idempotency key {existing.idempotency_key!r} "
+            f"is already recorded (id {existing.id}, {existing.state.value}): "
+            "reconcile it instead of submitting again"
+        )

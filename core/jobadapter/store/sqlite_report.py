@@ -1,0 +1,243 @@
+"""Report figures computed by SQLite: grouped aggregates, percentiles by ordered lookups.
+
+Nothing here loops over jobs in Python: one grouped statement scans
+``jobs`` (the covering index ``jobs_report`` for the default grouping, so
+it neither sorts nor touches the table) and returns a row per group; the
+total is the sum of the groups.
+
+Percentiles use the nearest-rank method: in a group of ``n`` measured
+durations, the p-th percentile is the value ranked ``ceil(p * n)``. When the
+grouping is a prefix of ``jobs_report``'s columns (the default one, or none
+for the total with ``jobs_duration``), that value is read straight off the
+index: ``ORDER BY duration_us LIMIT 1 OFFSET rank - 1``, two short index
+walks per group. Any other grouping uses one window pass: the value is the
+smallest duration whose ``CUME_DIST()`` (the share of the group's durations
+at or below it) reaches ``p``, which is the same number.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from jobadapter.reports.model import (
+    GROUP_KEYS,
+    STATUS_NAMES,
+    DurationStats,
+    ReportGroup,
+    ReportQuery,
+    RowTotals,
+)
+from jobadapter.store.instants import to_us
+
+#: Rows processed: as reported, else succeeded + failed (or whichever is known).
+PROCESSED_SQL = (
+    "COALESCE(rows_processed, rows_succeeded + rows_failed, rows_succeeded, rows_failed)"
+)
+
+_STATUS_SUMS = ", ".join(f"COALESCE(SUM(status = '{name}'), 0)" for name in STATUS_NAMES)
+
+
+def where_terms(query: ReportQuery) -> tuple[list[str], list[Any]]:
+    """The conditions (with their parameters) selecting the query's jobs."""
+    terms: list[str] = []
+    params: list[Any] = []
+    if query.since is not None:
+        terms.append("job_time_us >= ?")
+        params.append(to_us(query.since))
+    if query.until is not None:
+        terms.append("job_time_us < ?")
+        params.append(to_us(query.until))
+    for column, values in (
+        ("status", None if query.statuses is None else [s.value for s in query.statuses]),
+        ("adapter", query.adapters),
+        ("provider", query.providers),
+        ("profile", query.profiles),
+    ):
+        if values is not None:
+            terms.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
+            params.extend(values)
+    return terms, params
+
+
+def _where(terms: list[str]) -> str:
+    return f"WHERE {' AND '.join(terms)}" if terms else ""
+
+
+def _keys(keys: tuple[str, ...]) -> tuple[str, str]:
+    """``(select prefix, GROUP BY clause)`` for ``keys`` (both empty for the total)."""
+    for key in keys:
+        if key not in GROUP_KEYS:
+            raise ValueError(f"cannot group by {key!r}; choose from {', '.join(GROUP_KEYS)}")
+    if not keys:
+        return "", ""
+    listed = ", ".join(keys)
+    return f"{listed}, ", f"GROUP BY {listed} ORDER BY {listed}"
+
+
+def figures_sql(keys: tuple[str, ...], terms: list[str]) -> str:
+    """Counts, sums and maxima per group."""
+    prefix, group = _keys(keys)
+    return f"""
+    SELECT {prefix}COUNT(*), {_STATUS_SUMS},
+        COALESCE(SUM(rows_total), 0), COALESCE(SUM({PROCESSED_SQL}), 0),
+        COALESCE(SUM(rows_succeeded), 0), COALESCE(SUM(rows_failed), 0),
+        COALESCE(SUM(CASE WHEN rows_failed IS NOT NULL THEN {PROCESSED_SQL} END), 0),
+        COALESCE(SUM(rows_failed > 0), 0),
+        COALESCE(SUM(status = 'succeeded' AND rows_failed > 0), 0),
+        COUNT(duration_us), MAX(duration_us),
+        COALESCE(SUM(anomaly_count), 0), COALESCE(SUM(error_count), 0)
+    FROM jobs {_where(terms)} {group}
+    """  # noqa: S608 (built from constants; every value is a ? parameter)
+
+
+def percentiles_sql(keys: tuple[str, ...], terms: list[str]) -> str:
+    """p50 and p95 of the measured durations per group (nearest rank)."""
+    prefix, group = _keys(keys)
+    partition = f"PARTITION BY {', '.join(keys)} " if keys else ""
+    measured = _where([*terms, "duration_us IS NOT NULL"])
+    return f"""
+    SELECT {prefix}
+        MIN(CASE WHEN cd >= 0.5 THEN duration_us END),
+        MIN(CASE WHEN cd >= 0.95 THEN duration_us END)
+    FROM (
+        SELECT {prefix}duration_us, CUME_DIST() OVER ({partition}ORDER BY duration_us) AS cd
+        FROM jobs {measured}
+    ) {group}
+    """  # noqa: S608 (built from constants; every value is a ? parameter)
+
+
+#: Leading columns of the covering index ``jobs_report``: a grouping that is a
+#: prefix of these gets its percentiles by walking an index instead of a window.
+INDEXED_KEYS = ("provider", "adapter", "operation")
+PERCENTILES = (50, 95)
+
+
+def rank(percent: int, n: int) -> int:
+    """Nearest rank: ``ceil(percent / 100 * n)``, in integers."""
+    return (n * percent + 99) // 100
+
+
+def ranked_sql(keys: tuple[str, ...], terms: list[str]) -> str:
+    """The duration at a given rank (the last parameter, as an offset) within one group."""
+    _keys(keys)
+    where = _where([*(f"{key} IS ?" for key in keys), *terms, "duration_us IS NOT NULL"])
+    return f"SELECT duration_us FROM jobs {where} ORDER BY duration_us LIMIT 1 OFFSET ?"  # noqa: S608
+
+
+def _indexed_percentiles(
+    conn: sqlite3.Connection,
+    keys: tuple[str, ...],
+    terms: list[str],
+    params: list[Any],
+    measured: dict[tuple[Any, ...], int],
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    sql = ranked_sql(keys, terms)
+    result: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for key, n in measured.items():  # one entry per group, never per job
+        if n:
+            result[key] = tuple(
+                conn.execute(sql, [*key, *params, rank(p, n) - 1]).fetchone()[0]
+                for p in PERCENTILES
+            )
+    return result
+
+
+def _window_percentiles(
+    conn: sqlite3.Connection, keys: tuple[str, ...], terms: list[str], params: list[Any]
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    n = len(keys)
+    rows = conn.execute(percentiles_sql(keys, terms), params).fetchall()
+    return {tuple(row[:n]): tuple(row[n:]) for row in rows}
+
+
+def percentiles(
+    conn: sqlite3.Connection,
+    keys: tuple[str, ...],
+    terms: list[str],
+    params: list[Any],
+    measured: dict[tuple[Any, ...], int],
+    *,
+    use_index: bool | None = None,
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """``{group key: (p50, p95)}`` in microseconds, for groups with measured durations.
+
+    ``measured`` maps each group to its count of measured durations;
+    ``use_index`` forces one method (tests compare the two).
+    """
+    if use_index is None:
+        use_index = keys == INDEXED_KEYS[: len(keys)]
+    if use_index:
+        return _indexed_percentiles(conn, keys, terms, params, measured)
+    return _window_percentiles(conn, keys, terms, params)
+
+
+def _seconds(value: int | None) -> float | None:
+    return None if value is None else value / 1_000_000
+
+
+def _group(
+    keys: tuple[str, ...], row: tuple[Any, ...], percentiles: tuple[Any, ...] | None
+) -> ReportGroup:
+    n = len(keys)
+    k = len(STATUS_NAMES)
+    jobs, *figures = row[n:]
+    statuses = dict(zip(STATUS_NAMES, figures[:k], strict=True))
+    total, processed, succeeded, failed, rated = figures[k : k + 5]
+    with_failures, succeeded_failures, measured, longest, anomalies, errors = figures[k + 5 :]
+    p50, p95 = percentiles or (None, None)
+    return ReportGroup(
+        key=dict(zip(keys, row[:n], strict=True)),
+        jobs=jobs,
+        statuses=statuses,
+        rows=RowTotals(
+            total=total,
+            processed=processed,
+            succeeded=succeeded,
+            failed=failed,
+            processed_reporting_failures=rated,
+        ),
+        jobs_with_row_failures=with_failures,
+        succeeded_with_row_failures=succeeded_failures,
+        duration=DurationStats(
+            count=measured, p50=_seconds(p50), p95=_seconds(p95), max=_seconds(longest)
+        ),
+        anomalies=anomalies,
+        errors=errors,
+    )
+
+
+_MEASURED = 1 + len(STATUS_NAMES) + 7  # position of COUNT(duration_us) after the keys
+
+
+def _total(rows: list[tuple[Any, ...]], n: int) -> tuple[Any, ...]:
+    """The figures of all groups together: every one is a count, a sum or a maximum."""
+    if not rows:
+        return (0,) * (_MEASURED + 1) + (None, 0, 0)
+    columns = list(zip(*(row[n:] for row in rows), strict=True))
+    longest = [v for v in columns[_MEASURED + 1] if v is not None]
+    return (
+        *(sum(c) for c in columns[: _MEASURED + 1]),
+        max(longest) if longest else None,
+        *(sum(c) for c in columns[_MEASURED + 2 :]),
+    )
+
+
+def aggregate(
+    conn: sqlite3.Connection, query: ReportQuery, *, use_index: bool | None = None
+) -> tuple[tuple[ReportGroup, ...], ReportGroup]:
+    """Groups and total in one read transaction, so they agree with each other."""
+    keys = tuple(query.group_by)
+    n = len(keys)
+    terms, params = where_terms(query)
+    conn.execute("BEGIN")
+    try:
+        rows = conn.execute(figures_sql(keys, terms), params).fetchall()
+        measured = {tuple(row[:n]): row[n + _MEASURED] for row in rows}
+        by_group = percentiles(conn, keys, terms, params, measured, use_index=use_index)
+        total = _total(rows, n)
+        overall = percentiles(conn, (), terms, params, {(): total[_MEASURED]}, use_index=use_index)
+    finally:
+        conn.execute("COMMIT")
+    groups = tuple(_group(keys, row, by_group.get(tuple(row[:n]))) for row in rows)
+    return groups, _group((), total, overall.get(()))

@@ -1,0 +1,106 @@
+"""Rows <-> values for the SQLite store: what each column holds and how a Job fills it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from jobadapter.model import Job
+from jobadapter.serialize import loads, to_dict
+from jobadapter.status import JobStatus
+from jobadapter.store.instants import from_us, from_us_or_none, to_us, to_us_or_none
+from jobadapter.store.records import StoredJob, Submission, SubmissionState
+from jobadapter.store.scrub import scrub
+
+
+def provider_of(adapter: str) -> str:
+    return adapter.split(".", 1)[0]
+
+
+def status_or_none(value: str | None) -> JobStatus | None:
+    return None if value is None else JobStatus(value)
+
+
+def status_names(status: JobStatus | Iterable[JobStatus] | None) -> list[str] | None:
+    if status is None:
+        return None
+    if isinstance(status, JobStatus):
+        return [status.value]
+    return [JobStatus(s).value for s in status]
+
+
+STORED_COLUMNS = "snapshot, profile, first_seen_us, last_seen_us, deadline_us, terminal_seen_us"
+
+
+def duration_us(job: Job, *, first_seen: int, terminal_seen: int | None) -> int | None:
+    """How long the job ran, in microseconds, as reports count it.
+
+    ``ended_at - started_at`` (else ``- created_at``) when the provider says;
+    otherwise, for a finished job seen before it finished, the time from first
+    sight to the observed terminal status. None while unknown.
+    """
+    start = job.started_at or job.created_at
+    if job.ended_at is not None and start is not None:
+        return max(0, to_us(job.ended_at) - to_us(start))
+    if job.is_terminal and terminal_seen is not None and terminal_seen > first_seen:
+        return terminal_seen - first_seen
+    return None
+
+
+def job_columns(job: Job, *, first_seen: int, terminal_seen: int | None) -> dict[str, Any]:
+    """The row of ``job``: its snapshot and the denormalised columns reports read."""
+    c = job.counts
+    created = to_us_or_none(job.created_at)
+    return {
+        "operation": job.operation,
+        "target": job.target,
+        "status": job.status.value,
+        "native_status": job.native_status,
+        "rows_total": c.total,
+        "rows_processed": c.processed,
+        "rows_succeeded": c.succeeded,
+        "rows_failed": c.failed,
+        "created_us": created,
+        "started_us": to_us_or_none(job.started_at),
+        "ended_us": to_us_or_none(job.ended_at),
+        "updated_us": to_us_or_none(job.updated_at),
+        "job_time_us": first_seen if created is None else created,
+        "terminal_seen_us": terminal_seen,
+        "duration_us": duration_us(job, first_seen=first_seen, terminal_seen=terminal_seen),
+        "snapshot": json.dumps(scrub(to_dict(job)), separators=(",", ":"), sort_keys=True),
+    }
+
+
+def stored_job_from_row(row: tuple[Any, ...]) -> StoredJob:
+    snapshot, profile, first, last, deadline, terminal = row
+    return StoredJob(
+        job=loads(snapshot),
+        profile=profile,
+        first_seen=from_us(first),
+        last_seen=from_us(last),
+        deadline=from_us_or_none(deadline),
+        terminal_seen=from_us_or_none(terminal),
+    )
+
+
+def submission_from_row(row: tuple[Any, ...]) -> Submission:
+    (sid, adapter, profile, key, summary, state, created, completed, job_id, error) = row
+    return Submission(
+        id=sid,
+        adapter=adapter,
+        profile=profile,
+        idempotency_key=key,
+        request_summary=json.loads(summary),
+        state=SubmissionState(state),
+        created_at=from_us(created),
+        completed_at=from_us_or_none(completed),
+        job_id=job_id,
+        error=error,
+    )
+
+
+SUBMISSION_COLUMNS = (
+    "id, adapter, profile, idempotency_key, request_summary, state, created_us, completed_us, "
+    "job_id, error"
+)
