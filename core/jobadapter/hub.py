@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobadapter.adapter import VERB_METHODS, Adapter, check_verb
+from jobadapter.clock import Clock, SystemClock
 from jobadapter.config import Profile, load_config
 from jobadapter.connection import Connection
 from jobadapter.errors import ConfigError, UnknownAdapter
@@ -23,6 +24,17 @@ from jobadapter.provider import Provider
 from jobadapter.redact import get_logger
 from jobadapter.transport import Transport
 
+if TYPE_CHECKING:
+    from jobadapter.tracker import (
+        DeadlineLike,
+        OnEvent,
+        PollPolicy,
+        Tracker,
+        TrackerStore,
+        TrackItem,
+        TrackResult,
+    )
+
 log = get_logger("hub")
 
 
@@ -32,7 +44,9 @@ class Hub:
     ``config``: a TOML path (default ``$JOBADAPTER_CONFIG`` or the user config
     dir); ``profiles``: profiles given in code (they win over the file's);
     ``plugins``: extra plugin objects to register (tests, embedding programs);
-    ``load_entrypoints``: set False to load only built-ins and ``plugins``.
+    ``load_entrypoints``: set False to load only built-ins and ``plugins``;
+    ``clock``: time for watches and retries (a FakeClock in tests);
+    ``store``: where watches keep jobs, deadlines and errors by default.
     """
 
     def __init__(
@@ -44,12 +58,20 @@ class Hub:
         load_entrypoints: bool = True,
         transport: Transport | None = None,
         environ: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        store: TrackerStore | None = None,
     ) -> None:
-        self.plugins = PluginHost(load_entrypoints=load_entrypoints, plugins=plugins, environ=environ)
+        self.plugins = PluginHost(
+            load_entrypoints=load_entrypoints, plugins=plugins, environ=environ
+        )
         self._config_path = config
         self._profiles: dict[str, Profile] | None = None
         self._given_profiles = _profiles_by_name(profiles)
-        self.transport = transport or Transport()
+        self.clock: Clock = clock or SystemClock()
+        self.store = store
+        if transport is None:
+            transport = Transport(sleep=clock.sleep) if clock is not None else Transport()
+        self.transport = transport
         self._connections: dict[str, Connection] = {}
         self._lock = threading.RLock()
 
@@ -140,13 +162,17 @@ class Hub:
         with self._lock:
             conn = self._connections.get(prof.name)
             if conn is None or conn.profile is not prof:
-                conn = Connection(profile=prof, provider=self.provider(prof.provider), transport=self.transport)
+                conn = Connection(
+                    profile=prof, provider=self.provider(prof.provider), transport=self.transport
+                )
                 self._connections[prof.name] = conn
             return conn
 
     # -- verbs -------------------------------------------------------------------
 
-    def _call(self, verb: str, adapter: str, profile: str | Profile | None, *args: Any, **kwargs: Any) -> Any:
+    def _call(
+        self, verb: str, adapter: str, profile: str | Profile | None, *args: Any, **kwargs: Any
+    ) -> Any:
         conn = self.connection(adapter, profile)
         instance = self.adapter(adapter, profile=conn.profile)
         check_verb(instance, verb)
@@ -167,15 +193,87 @@ class Hub:
         job: Job = self._call("cancel", adapter, profile, job_id)
         return job
 
-    def results(self, adapter: str, job_id: str, *, profile: str | Profile | None = None) -> Iterator[dict[str, Any]]:
+    def results(
+        self, adapter: str, job_id: str, *, profile: str | Profile | None = None
+    ) -> Iterator[dict[str, Any]]:
         """The job's row outcomes, streamed."""
         rows: Iterator[dict[str, Any]] = self._call("results", adapter, profile, job_id)
         return rows
 
-    def list_jobs(self, adapter: str, *, profile: str | Profile | None = None, **filters: Any) -> Iterator[Job]:
+    def list_jobs(
+        self, adapter: str, *, profile: str | Profile | None = None, **filters: Any
+    ) -> Iterator[Job]:
         """The provider's jobs of this kind."""
         jobs: Iterator[Job] = self._call("list", adapter, profile, **filters)
         return jobs
+
+    # -- watching ------------------------------------------------------------------
+
+    def tracker(
+        self,
+        *,
+        on_event: OnEvent | None = None,
+        workers: int | None = None,
+        store: TrackerStore | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Tracker:
+        """A :class:`~jobadapter.tracker.Tracker` to add jobs to, ``run()``, and
+        ``stop()`` from another thread or a signal handler."""
+        from jobadapter.tracker import Tracker
+
+        return Tracker(
+            self,
+            on_event=on_event,
+            workers=workers,
+            store=store if store is not None else self.store,
+            policy=policy,
+        )
+
+    def track(
+        self,
+        jobs: Iterable[TrackItem] = (),
+        *,
+        deadline: DeadlineLike = None,
+        on_event: OnEvent | None = None,
+        workers: int | None = None,
+        store: TrackerStore | None = None,
+        resume: bool = False,
+        policy: PollPolicy | None = None,
+    ) -> TrackResult:
+        """Watch many jobs until each is terminal, hits ``deadline`` or fails for good.
+
+        ``jobs``: Jobs, ``(adapter, job_id)`` or ``(adapter, job_id, profile)``;
+        ``resume``: also watch every open job in the store (with its stored
+        deadline, unless ``deadline`` is given). Returns a
+        :class:`~jobadapter.tracker.TrackResult`; one job's error never stops the others.
+        """
+        tracker = self.tracker(on_event=on_event, workers=workers, store=store, policy=policy)
+        tracker.extend(jobs, deadline=deadline)
+        if resume:
+            tracker.resume(deadline=deadline)
+        return tracker.run()
+
+    def wait(
+        self,
+        adapter: str,
+        job_id: str,
+        *,
+        profile: str | Profile | None = None,
+        deadline: DeadlineLike = None,
+        on_event: OnEvent | None = None,
+        store: TrackerStore | None = None,
+        policy: PollPolicy | None = None,
+    ) -> Job:
+        """Poll one job (adaptively) until it is terminal and return it.
+
+        ``deadline``: an aware datetime, or seconds from now; when it passes,
+        :class:`~jobadapter.errors.WatchDeadline` is raised carrying the last Job
+        (the job goes on at the provider). A permanent error (NotFound, AuthError,
+        ...) is raised as is; transient ones are retried.
+        """
+        tracker = self.tracker(on_event=on_event, workers=0, store=store, policy=policy)
+        key = tracker.add(adapter, job_id, profile=profile, deadline=deadline)
+        return tracker.run().outcome(key)
 
     # -- events ------------------------------------------------------------------
 
@@ -183,14 +281,20 @@ class Hub:
         """Send ``event`` to the plugins' event hooks; a failing hook is logged, not fatal."""
         from jobadapter.events import EventKind
 
-        hook = self.plugins.pm.hook.job_anomaly if event.kind is EventKind.ANOMALY else self.plugins.pm.hook.job_changed
+        hook = (
+            self.plugins.pm.hook.job_anomaly
+            if event.kind is EventKind.ANOMALY
+            else self.plugins.pm.hook.job_changed
+        )
         try:
             hook(event=event)
         except Exception:
             log.exception("a job event hook failed for %s", event.describe())
 
 
-def _profiles_by_name(profiles: Mapping[str, Profile] | Iterable[Profile] | None) -> dict[str, Profile]:
+def _profiles_by_name(
+    profiles: Mapping[str, Profile] | Iterable[Profile] | None,
+) -> dict[str, Profile]:
     if profiles is None:
         return {}
     if isinstance(profiles, Mapping):

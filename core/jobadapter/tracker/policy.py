@@ -1,0 +1,198 @@
+"""When to poll a job next: fast at first, slower while nothing moves, and
+close to the end the progress counters predict.
+
+Fixed-interval polling either hammers the provider or notices the end late
+(Airbyte's fixed 5 seconds). A job's own counters say when it will end, so
+we aim the next poll there instead of guessing.
+"""
+
+from __future__ import annotations
+
+import random
+
+import attrs
+
+from jobadapter.config import Profile
+from jobadapter.model import Job
+from jobadapter.status import JobStatus
+
+#: No interval is shorter than this, whatever a profile says: a zero interval
+#: would spin the scheduler.
+MIN_INTERVAL = 0.01
+
+
+@attrs.frozen(slots=True)
+class Bounds:
+    """The shortest and longest wait between two polls of one job."""
+
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, poll_interval: tuple[float, float], profile: Profile | None = None) -> Bounds:
+        """The profile's ``poll_min``/``poll_max`` where set, else the adapter's ``poll_interval``."""
+        low = poll_interval[0]
+        high = poll_interval[1]
+        if profile is not None and profile.poll_min is not None:
+            low = profile.poll_min
+        if profile is not None and profile.poll_max is not None:
+            high = profile.poll_max
+        low = max(MIN_INTERVAL, float(low))
+        return cls(low=low, high=max(low, float(high)))
+
+    def clamp(self, seconds: float) -> float:
+        return min(self.high, max(self.low, seconds))
+
+
+class Pace:
+    """One job's polling state (kept small: the tracker holds one per job)."""
+
+    __slots__ = ("anchor_at", "anchor_done", "errors", "interval", "predicted_end", "since")
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        #: A (time, processed) sample in the current status, the base of the rate.
+        self.anchor_at: float | None = None
+        self.anchor_done: int | None = None
+        #: When the counters say the job will be done (scheduler time).
+        self.predicted_end: float | None = None
+        #: Failed polls in a row.
+        self.errors = 0
+        #: When the current status was first seen (scheduler time).
+        self.since: float | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Pace(interval={self.interval:.3f}, predicted_end={self.predicted_end}, "
+            f"errors={self.errors})"
+        )
+
+
+@attrs.frozen
+class PollPolicy:
+    """The adaptive polling rule; every delay is clamped to the job's :class:`Bounds`.
+
+    - first poll and after a status change: ``bounds.low``;
+    - counters moved and ``total`` is known: the end predicted from the rate
+      of ``processed`` since the last sample that moved; a near end (within
+      the blind ceiling) is aimed at directly (not jittered: the prediction is
+      the job's own), a far one approached in steps of ``approach`` of the
+      remaining time (at most the time the job has been in its status),
+      re-measuring the rate on the way;
+    - nothing moved but a predicted end lies ahead: the same, towards that end;
+    - otherwise (nothing moved, or counters without a total): the last
+      interval times ``backoff``, with ``jitter``, at most ``blind_max``
+      (default ``bounds.high``): how late an end nobody can predict may be seen;
+    - failed poll: ``bounds.low * error_backoff ** (n-1)``, at least ``retry_after``.
+    """
+
+    backoff: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
+    jitter: float = attrs.field(
+        default=0.1, validator=[attrs.validators.ge(0.0), attrs.validators.lt(1.0)]
+    )
+    predict: bool = True
+    error_backoff: float = attrs.field(default=2.0, validator=attrs.validators.ge(1.0))
+    blind_max: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.gt(0.0))
+    )
+    approach: float = attrs.field(
+        default=0.5, validator=[attrs.validators.gt(0.0), attrs.validators.le(1.0)]
+    )
+    reach: float = attrs.field(default=2.0, validator=attrs.validators.gt(0.0))
+
+    def start(self, bounds: Bounds) -> Pace:
+        return Pace(bounds.low)
+
+    def _blind(self, bounds: Bounds) -> Bounds:
+        if self.blind_max is None or self.blind_max >= bounds.high:
+            return bounds
+        return Bounds(bounds.low, max(bounds.low, self.blind_max))
+
+    def _jittered(self, seconds: float, bounds: Bounds, rng: random.Random) -> float:
+        """``seconds`` spread by ``jitter`` either way, within ``bounds`` (so jobs
+        at the floor or the ceiling do not poll in lockstep either)."""
+        seconds = bounds.clamp(seconds)
+        if not self.jitter:
+            return seconds
+        low = max(bounds.low, seconds * (1.0 - self.jitter))
+        high = min(bounds.high, seconds * (1.0 + self.jitter))
+        return rng.uniform(low, high)
+
+    def after_observation(
+        self,
+        pace: Pace,
+        bounds: Bounds,
+        job: Job,
+        *,
+        status_changed: bool,
+        progressed: bool,
+        now: float,
+        rng: random.Random,
+    ) -> float:
+        """Seconds until the next poll of ``job``, observed (and kept) at ``now``."""
+        pace.errors = 0
+        done = job.counts.processed
+        if status_changed:
+            pace.interval = bounds.low
+            pace.predicted_end = None
+            pace.since = now
+            running = job.status is JobStatus.RUNNING and done is not None
+            pace.anchor_at, pace.anchor_done = (now, done) if running else (None, None)
+            return self._jittered(bounds.low, bounds, rng)
+        if progressed:
+            eta = self._eta(pace, job, now)
+            if eta is not None:
+                pace.interval = bounds.low
+                pace.predicted_end = now + eta
+                return bounds.clamp(self._aim(eta, pace, bounds, now))
+        # Keep aiming at a predicted end still ahead (counters often move in
+        # batches); without one, back off: nothing says when the job ends.
+        if pace.predicted_end is not None and pace.predicted_end - now >= bounds.low:
+            return bounds.clamp(self._aim(pace.predicted_end - now, pace, bounds, now))
+        pace.predicted_end = None
+        # A job that has not started is not about to end: only running jobs
+        # keep to the blind ceiling.
+        blind = bounds if job.status is JobStatus.PENDING else self._blind(bounds)
+        pace.interval = blind.clamp(pace.interval * self.backoff)
+        return self._jittered(pace.interval, blind, rng)
+
+    def _aim(self, eta: float, pace: Pace, bounds: Bounds, now: float) -> float:
+        """Poll at a near end. On the way to a far one, step ``approach`` of the
+        remaining time, but never further than the job has been watched in this
+        status: early rates mislead (a job that speeds up looks endless), and
+        each step re-measures the rate closer to the end."""
+        near = self._blind(bounds).high
+        if eta <= near:
+            return eta
+        age = now - pace.since if pace.since is not None else near
+        return max(near, min(eta * self.approach, age * self.reach))
+
+    def _eta(self, pace: Pace, job: Job, now: float) -> float | None:
+        """Seconds until ``processed`` reaches ``total`` at the rate seen so far."""
+        total, done = job.counts.total, job.counts.processed
+        if not self.predict or done is None:
+            return None
+        if pace.anchor_at is None or pace.anchor_done is None or done < pace.anchor_done:
+            pace.anchor_at, pace.anchor_done = now, done
+            return None
+        if total is None:
+            return None
+        elapsed, moved = now - pace.anchor_at, done - pace.anchor_done
+        if elapsed <= 0 or moved <= 0:
+            return None
+        # The next estimate starts here: the recent rate follows a job that
+        # speeds up or slows down better than the average since it started.
+        pace.anchor_at, pace.anchor_done = now, done
+        return max(0.0, total - done) / (moved / elapsed)
+
+    def after_error(
+        self, pace: Pace, bounds: Bounds, *, retry_after: float | None, rng: random.Random
+    ) -> float:
+        """Seconds until the next try after a failed poll (``retry_after`` is honoured
+        even beyond ``bounds.high``: the provider asked for it)."""
+        pace.errors += 1
+        exponent = min(pace.errors - 1, 30)
+        delay = self._jittered(bounds.low * self.error_backoff**exponent, bounds, rng)
+        if retry_after is not None and retry_after > delay:
+            return retry_after
+        return delay
