@@ -19,7 +19,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml $(PLUGINS)
-	$(BIN)/python -m pip install --quiet -e '.[test]' $(foreach d,$(PLUGIN_DIRS),-e '$(d)[test]')
+	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat \
+		-e '.[test]' $(foreach d,$(PLUGIN_DIRS),-e '$(d)[test]')
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -8,9 +8,12 @@ state: two hubs in one process are independent.
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
 
 from jobadapter.adapter import VERB_METHODS, Adapter, check_verb
 from jobadapter.clock import Clock, SystemClock
@@ -25,6 +28,7 @@ from jobadapter.redact import get_logger
 from jobadapter.transport import Transport
 
 if TYPE_CHECKING:
+    from jobadapter.store.base import Store
     from jobadapter.tracker import (
         DeadlineLike,
         OnEvent,
@@ -42,7 +46,7 @@ class Hub:
     """Plugins, profiles and transport in one place; thread-safe.
 
     ``config``: a TOML path (default ``$JOBADAPTER_CONFIG`` or the user config
-    dir); ``profiles``: profiles given in code (they win over the file's);
+    dir; ``False`` reads no file); ``profiles``: profiles given in code (they win over the file's);
     ``plugins``: extra plugin objects to register (tests, embedding programs);
     ``load_entrypoints``: set False to load only built-ins and ``plugins``;
     ``clock``: time for watches and retries (a FakeClock in tests);
@@ -52,14 +56,14 @@ class Hub:
     def __init__(
         self,
         *,
-        config: str | Path | None = None,
+        config: str | Path | Literal[False] | None = None,
         profiles: Mapping[str, Profile] | Iterable[Profile] | None = None,
         plugins: Iterable[object] = (),
         load_entrypoints: bool = True,
         transport: Transport | None = None,
         environ: Mapping[str, str] | None = None,
         clock: Clock | None = None,
-        store: TrackerStore | None = None,
+        store: Store | None = None,
     ) -> None:
         self.plugins = PluginHost(
             load_entrypoints=load_entrypoints, plugins=plugins, environ=environ
@@ -119,7 +123,7 @@ class Hub:
     def profiles(self) -> dict[str, Profile]:
         with self._lock:
             if self._profiles is None:
-                loaded = load_config(self._config_path)
+                loaded = {} if self._config_path is False else load_config(self._config_path)
                 loaded.update(self._given_profiles)
                 self._profiles = loaded
             return self._profiles
@@ -178,10 +182,52 @@ class Hub:
         check_verb(instance, verb)
         return getattr(instance, VERB_METHODS[verb])(conn, *args, **kwargs)
 
-    def submit(self, adapter: str, request: Any, *, profile: str | Profile | None = None) -> Job:
-        """Start a job; returns it as the provider first reports it."""
-        job: Job = self._call("submit", adapter, profile, request)
+    def submit(
+        self,
+        adapter: str,
+        request: Any,
+        *,
+        profile: str | Profile | None = None,
+        idempotency_key: str | None = None,
+    ) -> Job:
+        """Start a job; returns it as the provider first reports it.
+
+        One idempotency key per logical submission (the caller's, the
+        request's, or a new one), reused on every retry. With a store, the
+        submission is written *before* the request is sent and linked to the
+        job after, so a crash in between can be reconciled, not resubmitted.
+        """
+        key = idempotency_key or request_idempotency_key(request) or uuid.uuid4().hex
+        request = with_idempotency_key(request, key)
+        conn = self.connection(adapter, profile)
+        if self.store is None:
+            job: Job = self._call("submit", adapter, conn.profile, request)
+            return job
+        submission = self.store.record_submission(
+            adapter=adapter,
+            profile=conn.profile.name,
+            idempotency_key=key,
+            request_summary=summarise_request(request),
+        )
+        try:
+            job = self._call("submit", adapter, conn.profile, request)
+        except Exception as exc:
+            self.store.fail_submission(submission, f"{type(exc).__name__}: {exc}")
+            raise
+        self.store.complete_submission(submission, job)
         return job
+
+    def report(self, format: str = "json", **filters: Any) -> str:
+        """The unified report of the hub's store, rendered by a registered format
+        (``table``, ``json``, ``csv`` or a plugin's); ``filters``: ``group_by``,
+        ``since``, ``until``, ``status``, ``adapter``, ``provider``, ``profile``."""
+        from jobadapter.reports import report
+
+        if self.store is None:
+            raise ConfigError(
+                "reports read the store: create the Hub with store=SqliteStore.default()"
+            )
+        return report(self.store, format, formats=self.plugins.registry.report_formats, **filters)
 
     def get(self, adapter: str, job_id: str, *, profile: str | Profile | None = None) -> Job:
         """The job's current state at the provider."""
@@ -290,6 +336,50 @@ class Hub:
             hook(event=event)
         except Exception:
             log.exception("a job event hook failed for %s", event.describe())
+
+
+def request_idempotency_key(request: Any) -> str | None:
+    """The idempotency key a request already carries, if any."""
+    value = (
+        request.get("idempotency_key")
+        if isinstance(request, Mapping)
+        else getattr(request, "idempotency_key", None)
+    )
+    return value if isinstance(value, str) and value else None
+
+
+def with_idempotency_key(request: Any, key: str) -> Any:
+    """``request`` carrying ``key``: attrs requests with the field, and mappings, get it."""
+    if isinstance(request, Mapping):
+        return {**request, "idempotency_key": key}
+    if attrs.has(type(request)) and "idempotency_key" in attrs.fields_dict(type(request)):
+        return attrs.evolve(request, idempotency_key=key)
+    return request
+
+
+def summarise_request(request: Any) -> dict[str, Any]:
+    """A JSON-safe summary of a request for the store (file contents left out)."""
+    if attrs.has(type(request)):
+        data = attrs.asdict(request, recurse=False)
+    elif isinstance(request, Mapping):
+        data = dict(request)
+    else:
+        return {"request": type(request).__name__}
+    return {str(k): _summary_value(v) for k, v in data.items()}
+
+
+def _summary_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "..."
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _summary_value(v) for k, v in list(value.items())[:50]}
+    if isinstance(value, (list, tuple)):
+        return [_summary_value(v) for v in value[:50]]
+    return f"<{type(value).__name__}>"
 
 
 def _profiles_by_name(

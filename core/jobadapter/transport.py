@@ -43,7 +43,7 @@ from jobadapter.errors import (
     request_id_from,
 )
 from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
-from jobadapter.retry import RetryPolicy, wait_hint
+from jobadapter.retry import RetryPolicy, parse_retry_after, wait_hint
 from jobadapter.urls import has_control_chars, safe_url, same_origin
 
 __all__ = [
@@ -536,7 +536,14 @@ class Transport:
                         status == 500 and method in IDEMPOTENT_METHODS
                     )
                     if retryable and may_retry:
-                        wait = plan(wait_hint(raw.headers))
+                        # RateLimit-Reset says when the rate window resets: a reason to
+                        # wait on a 429, not on a 5xx (Zuora sends it on every answer).
+                        hint = (
+                            wait_hint(raw.headers)
+                            if status == 429
+                            else parse_retry_after(raw.headers.get("Retry-After"))
+                        )
+                        wait = plan(hint)
                         if wait is not None:
                             self._discard(raw)
                             pause(wait, f"HTTP {status}")

@@ -644,3 +644,25 @@ def test_download_cross_host_redirect_drops_authorization(
     make_transport().download(server.url, dest, headers={"Authorization": f"Bearer {SECRET}"})
     assert dest.getvalue() == b"payload"
     assert "Authorization" not in other_server.requests[0]["headers"]
+
+
+def test_5xx_does_not_wait_for_the_rate_window_reset() -> None:
+    """Zuora sends RateLimit-Reset on every answer: only a 429 should wait for it."""
+    answers = [(503, {"RateLimit-Reset": "60"}), (200, {})]
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        status, headers = answers.pop(0)
+        start_response(f"{status} X", [("Content-Type", "application/json"), *headers.items()])
+        return [b"{}"]
+
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    waits: list[float] = []
+    try:
+        transport = Transport(sleep=waits.append, rng=random.Random(1))
+        response = transport.request("GET", f"http://127.0.0.1:{server.server_port}/x")
+    finally:
+        server.shutdown()
+    assert response.status == 200
+    assert len(waits) == 1 and waits[0] < 60

@@ -1,0 +1,12 @@
+"""Built-in commands: importing each module registers its commands on the group."""
+
+from __future__ import annotations
+
+from jobadapter.cli import (  # noqa: F401
+    demo_cmd,
+    jobs_cmd,
+    plugins_cmd,
+    report_cmd,
+    sandbox_cmd,
+    watch_cmd,
+)

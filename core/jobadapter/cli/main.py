@@ -1,0 +1,140 @@
+"""The click group, global options and one-line errors with stable exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from jobadapter.cli import exits
+from jobadapter.errors import JobAdapterError
+
+
+class State:
+    """What every command shares: options and a lazily built Hub."""
+
+    def __init__(
+        self,
+        config: Path | None,
+        debug: bool,
+        *,
+        store_path: Path | None = None,
+        use_store: bool = True,
+    ) -> None:
+        self.config = config
+        self.debug = debug
+        self.store_path = store_path
+        self.use_store = use_store
+        self._hub: Any = None
+        self._store: Any = None
+
+    @property
+    def store(self) -> Any:
+        """The job store (opened on first use), or None with ``--no-store``."""
+        if not self.use_store:
+            return None
+        if self._store is None:
+            from jobadapter.store import SqliteStore
+
+            self._store = SqliteStore(self.store_path) if self.store_path else SqliteStore.default()
+        return self._store
+
+    @property
+    def hub(self) -> Any:
+        if self._hub is None:
+            from jobadapter.hub import Hub
+
+            self._hub = Hub(config=self.config, store=self.store)
+        return self._hub
+
+
+class JobAdapterGroup(click.Group):
+    """Turns jobadapter errors into one line and an exit code (``--debug`` for the trace)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JobAdapterError as exc:
+            state = ctx.find_object(State)
+            if state is not None and state.debug:
+                raise
+            click.secho(f"error: {exc}", err=True, fg="red")
+            ctx.exit(exits.code_for_error(exc))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _load_plugin_commands(self, ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None:
+            _load_plugin_commands(self, ctx)
+            command = super().get_command(ctx, name)
+        return command
+
+
+_plugin_commands_loaded = False
+
+
+def _load_plugin_commands(group: click.Group, ctx: click.Context) -> None:
+    """Let plugins add commands, only when a name is not a built-in one."""
+    global _plugin_commands_loaded
+    if _plugin_commands_loaded:
+        return
+    _plugin_commands_loaded = True
+    try:
+        from jobadapter.plugins import PluginHost
+
+        PluginHost().pm.hook.register_commands(cli=group)
+    except JobAdapterError as exc:
+        click.secho(f"warning: plugin commands not loaded: {exc}", err=True, fg="yellow")
+
+
+@click.group(cls=JobAdapterGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="JOBADAPTER_CONFIG",
+    help="Profiles file (default: $JOBADAPTER_CONFIG, else the user config dir).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite store file (default: $JOBADAPTER_HOME/jobadapter.sqlite3, else the user data dir).",
+)
+@click.option("--no-store", is_flag=True, help="Keep nothing: no history, no resume.")
+@click.option("--debug", is_flag=True, help="Log at DEBUG (secrets masked) and show tracebacks.")
+@click.version_option(package_name="jobadapter")
+@click.pass_context
+def cli(
+    ctx: click.Context, config: Path | None, store_path: Path | None, no_store: bool, debug: bool
+) -> None:
+    """One view of asynchronous bulk jobs across SaaS providers.
+
+    \b
+    Example:
+      jobadapter demo                      # the whole loop against the sandbox
+      jobadapter status zuora.mass_updater 2c92c0f8... --profile prod
+    """
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+    else:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    ctx.obj = State(config, debug, store_path=store_path, use_store=not no_store)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    from jobadapter.cli import commands  # noqa: F401  (registers the built-in commands)
+
+    try:
+        cli.main(args=argv, prog_name="jobadapter")
+    except BrokenPipeError:  # piped into head: not an error
+        sys.stderr.close()

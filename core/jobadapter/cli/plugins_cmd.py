@@ -1,0 +1,48 @@
+"""``jobadapter plugins``: what is installed, with versions, adapters and hooks."""
+
+from __future__ import annotations
+
+import attrs
+import click
+
+from jobadapter.cli.main import State, cli
+from jobadapter.cli.output import echo_json, use_rich
+
+
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def plugins_command(state: State, as_json: bool) -> None:
+    """List loaded plugins: name, version, adapters, capabilities, hooks.
+
+    \b
+    Example:
+      jobadapter plugins --json | jq '.[].adapters'
+    """
+    hub = state.hub
+    registry = hub.plugins.registry
+    rows = []
+    for info in hub.plugin_infos():
+        data = attrs.asdict(info)
+        data["capabilities"] = {
+            name: sorted(registry.adapters[name].capabilities) for name in info.adapters
+        }
+        rows.append(data)
+    if as_json:
+        echo_json(rows)
+        return
+    if use_rich():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("plugin", "version", "adapters (capabilities)", "hooks")
+        for row in rows:
+            adapters = "\n".join(f"{a} ({', '.join(c)})" for a, c in row["capabilities"].items())
+            table.add_row(row["name"], row["version"] or "", adapters, ", ".join(row["hooks"]))
+        Console().print(table)
+        return
+    for row in rows:
+        click.echo(f"{row['name']} {row['version'] or ''}".rstrip())
+        for adapter, caps in row["capabilities"].items():
+            click.echo(f"  adapter {adapter}: {', '.join(caps)}")
+        click.echo(f"  hooks: {', '.join(row['hooks'])}")
