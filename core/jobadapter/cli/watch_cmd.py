@@ -59,7 +59,7 @@ def watch_jobs(
             click.echo(job_line(job))
         for (adapter, job_id), error in result.errors.items():
             click.secho(f"{adapter} {job_id}: {error}", err=True, fg="red")
-        for key, reached in result.deadlines.items():
+        for reached in result.deadlines.values():
             click.secho(str(reached), err=True, fg="yellow")
     if result.errors:
         return exits.PROVIDER
