@@ -1,0 +1,31 @@
+"""The plugin's hook implementations: the ``zoho`` provider, the adapter, the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jobadapter.hookspecs import hookimpl
+
+JOBADAPTER_API_VERSION = "1.0"
+
+
+@hookimpl
+def register_providers(register: Callable[[Any], None]) -> None:
+    from jobadapter_zoho_mass_update.provider import ZohoProvider
+
+    register(ZohoProvider())
+
+
+@hookimpl
+def register_adapters(register: Callable[[type[Any]], None]) -> None:
+    from jobadapter_zoho_mass_update.mass_update import MassUpdateAdapter
+
+    register(MassUpdateAdapter)
+
+
+@hookimpl
+def register_simulators(register: Callable[[type[Any]], None]) -> None:
+    from jobadapter_zoho_mass_update.simulator import ZohoMassUpdateSimulator
+
+    register(ZohoMassUpdateSimulator)
