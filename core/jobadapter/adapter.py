@@ -56,6 +56,9 @@ class Adapter:
     statuses: ClassVar[StatusTable]
     capabilities: ClassVar[frozenset[str]] = frozenset({"get"})
     description: ClassVar[str] = ""
+    #: Why a verb the adapter lacks is missing (e.g. "the provider documents no
+    #: cancel endpoint"), shown in :class:`NotSupported`.
+    unsupported_hints: ClassVar[Mapping[str, str]] = {}
     #: Seconds between the first polls, and the ceiling the tracker backs off to.
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
 
@@ -185,4 +188,4 @@ def check_verb(adapter: Adapter, verb: str) -> None:
     if verb not in VERBS:
         raise ValueError(f"unknown verb {verb!r}; known: {', '.join(VERBS)}")
     if not adapter.supports(verb):
-        raise NotSupported(adapter.name, verb)
+        raise NotSupported(adapter.name, verb, adapter.unsupported_hints.get(verb))

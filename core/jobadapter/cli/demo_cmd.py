@@ -18,9 +18,9 @@ from jobadapter.cli.main import State, cli
 from jobadapter.cli.sandbox_cmd import start_sandbox
 from jobadapter.cli.watch_cmd import watch_jobs
 
-#: Simulated seconds per real second: the simulators' jobs take minutes of
-#: provider time; the demo shows them in seconds.
-DEFAULT_SPEED = 40.0
+#: Simulated seconds per real second. The simulators' jobs take seconds, so
+#: real time lets the progress bars move visibly; raise it to go faster.
+DEFAULT_SPEED = 4.0
 
 
 def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int:

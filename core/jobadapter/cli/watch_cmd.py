@@ -9,7 +9,7 @@ import click
 
 from jobadapter.cli import exits
 from jobadapter.cli.main import State, cli
-from jobadapter.cli.output import echo_json, job_line
+from jobadapter.cli.output import echo_json
 from jobadapter.cli.progress import make_progress
 from jobadapter.events import Event
 from jobadapter.serialize import to_dict
@@ -55,8 +55,7 @@ def watch_jobs(
             }
         )
     else:
-        for job in jobs:
-            click.echo(job_line(job))
+        # The display already showed every job as it moved; here only what went wrong.
         for (adapter, job_id), error in result.errors.items():
             click.secho(f"{adapter} {job_id}: {error}", err=True, fg="red")
         for reached in result.deadlines.values():

@@ -99,6 +99,9 @@ class MassUpdateAdapter(Adapter):
         owner="zoho.mass_update",
     )
     capabilities: ClassVar[frozenset[str]] = frozenset({"submit", "get"})
+    unsupported_hints: ClassVar[Mapping[str, str]] = {
+        "cancel": "Zoho CRM documents no way to stop a mass update once it is scheduled"
+    }
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
     documented_statuses: ClassVar[tuple[str, ...]] = DOCUMENTED_STATUSES
 
@@ -305,11 +308,7 @@ class MassUpdateAdapter(Adapter):
         return job if job.target == module else attrs.evolve(job, target=module)
 
     def cancel(self, conn: Connection, job_id: str) -> Job:
-        raise NotSupported(
-            self.name,
-            "cancel",
-            "Zoho CRM documents no way to stop a mass update once it is scheduled",
-        )
+        raise NotSupported(self.name, "cancel", self.unsupported_hints["cancel"])
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -30,10 +30,11 @@ import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from jobadapter.sandbox import SimClock, Simulator
+from jobadapter.sandbox import DemoRequest, SimClock, Simulator
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from jobadapter_zoho_mass_update.request import MassUpdateRequest
 from jobadapter_zoho_mass_update.sim_state import Grant, RateWindow, SimJob, TokenBook, View
 
 # Demo credentials the simulator accepts: obviously fake, published on purpose.
@@ -128,6 +129,15 @@ class ZohoMassUpdateSimulator(Simulator):
         return self.jobs[job_id].snapshot(
             self.clock.now(), delay=self.schedule_delay, rate=self.records_per_second
         )
+
+    def demo_requests(self) -> list[DemoRequest]:
+        """A scheduled mass update of a 240-lead custom view, 6 of whose records fail."""
+        cvid = "4150868000000087501"
+        self.add_view(cvid, records=240, failing=6)
+        request = MassUpdateRequest(module="Leads", data={"Lead_Status": "Contacted"}, cvid=cvid)
+        return [
+            DemoRequest("zoho.mass_update", request, "mark 240 leads Contacted (6 fail)"),
+        ]
 
     def profile(self) -> dict[str, Any]:
         """A ready profile: accounts server and API both here, the demo credentials."""
