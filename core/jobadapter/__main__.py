@@ -1,0 +1,5 @@
+"""``python -m jobadapter``: the command line."""
+
+from jobadapter.cli import main
+
+main()
