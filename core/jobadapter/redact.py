@@ -41,6 +41,11 @@ _known_pattern: re.Pattern[str] | None = None
 
 _PATTERNS = [
     re.compile(r"(?i)\b(bearer|zoho-oauthtoken|basic)\s+[A-Za-z0-9._~+/=-]+"),
+    # presigned URLs: the signature and session token in the query are live credentials
+    re.compile(
+        r"(?i)([?&](?:x-amz-signature|x-amz-security-token|x-amz-credential|signature|sig)=)"
+        r"[^&\"'\s]+"
+    ),
     re.compile(
         r"(?i)([\"']?(?:access_token|refresh_token|client_secret|id_token|password)[\"']?\s*[:=]\s*[\"']?)"
         r"[^\"'&\s,}]+"
@@ -69,7 +74,8 @@ def redact_text(text: str) -> str:
     if pattern is not None:
         text = pattern.sub(MASK, text)
     text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {MASK}", text)
-    return _PATTERNS[1].sub(lambda m: f"{m.group(1)}{MASK}", text)
+    text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{MASK}", text)
+    return _PATTERNS[2].sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

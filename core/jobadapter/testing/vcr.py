@@ -96,6 +96,14 @@ FORM_SECRET_FIELDS = frozenset(
         "api_key",
         "apikey",
         "secret",
+        *(
+            # presigned storage uploads (Zuora Bulk Data): live, short-lived credentials
+            "x-amz-security-token",
+            "x-amz-signature",
+            "x-amz-credential",
+            "policy",
+            "signature",
+        ),
     }
 )
 
@@ -105,12 +113,37 @@ BODY_SECRET_FIELDS = FORM_SECRET_FIELDS - {"code"}
 
 #: Query parameters that are credentials.
 QUERY_SECRET_FIELDS = frozenset(
-    {"access_token", "client_secret", "client_id", "refresh_token", "token", "code", "password"}
+    {
+        "access_token",
+        "client_secret",
+        "client_id",
+        "refresh_token",
+        "token",
+        "code",
+        "password",
+        "x-amz-signature",
+        "x-amz-security-token",
+        "x-amz-credential",
+        "signature",
+    }
 )
 
 #: JSON answer keys that are credentials, at any depth.
 RESPONSE_SECRET_FIELDS = frozenset(
-    {"access_token", "refresh_token", "id_token", "jti", "client_secret", "password", "token"}
+    {
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "jti",
+        "client_secret",
+        "password",
+        "token",
+        "x-amz-security-token",
+        "x-amz-signature",
+        "x-amz-credential",
+        "policy",
+        "signature",
+    }
 )
 
 _TOKEN_VALUE = re.compile(r"(?i)^\s*(bearer|zoho-oauthtoken|basic|token)\s+\S+")
