@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from jobadapter.cli.main import cli
 from jobadapter.cli.sandbox_cmd import profiles_toml, start_sandbox
 from jobadapter.hub import Hub

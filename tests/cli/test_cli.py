@@ -19,7 +19,7 @@ def test_plugins_json_lists_every_adapter_with_capabilities(run: Any) -> None:
     assert result.exit_code == 0
     rows = json.loads(result.output)
     adapters = {a for row in rows for a in row["adapters"]}
-    assert ADAPTERS <= adapters
+    assert adapters >= ADAPTERS
     zoho = next(row for row in rows if "zoho.mass_update" in row["adapters"])
     assert "cancel" not in zoho["capabilities"]["zoho.mass_update"]
     assert "register_adapters" in zoho["hooks"] and zoho["version"]
@@ -186,7 +186,7 @@ def test_demo_then_report_in_a_real_process(home: Path) -> None:
     )
     assert report.returncode == 0, report.stderr
     groups = json.loads(report.stdout)["groups"]
-    assert ADAPTERS <= {g["adapter"] for g in groups}
+    assert {g["adapter"] for g in groups} >= ADAPTERS
     for group in groups:
         assert group["statuses"]["succeeded"] == group["jobs"], group
         assert group["rows"]["processed"] == group["rows"]["total"], group
