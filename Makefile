@@ -7,8 +7,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(PLUGINS))
-PLUGIN_PACKAGES := $(foreach d,$(PLUGIN_DIRS),$(wildcard $(d)/jobadapter_*))
-MYPYPATH := core$(foreach d,$(PLUGIN_DIRS),:$(d))
+PLUGIN_PACKAGES := $(filter-out %.egg-info,$(foreach d,$(PLUGIN_DIRS),$(wildcard $(d)/jobadapter_*)))
+empty :=
+space := $(empty) $(empty)
+MYPYPATH := $(subst $(space),,core$(foreach d,$(PLUGIN_DIRS),:$(d)))
 PYTEST_ARGS ?= -n 2 -q
 STAMP := $(VENV)/.installed
 
@@ -30,7 +32,7 @@ lint: install
 	$(BIN)/ruff format --check core plugins tests bench
 
 typecheck: install
-	MYPYPATH=$(MYPYPATH) $(BIN)/mypy --strict core/jobadapter $(PLUGIN_PACKAGES)
+	MYPYPATH='$(MYPYPATH)' $(BIN)/mypy --strict core/jobadapter $(PLUGIN_PACKAGES)
 
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
