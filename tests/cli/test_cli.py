@@ -172,22 +172,28 @@ def test_sandbox_profiles_toml_round_trip(sandbox: Any) -> None:
 
 
 def test_demo_then_report_in_a_real_process(home: Path) -> None:
-    """The README's first command, as a subprocess: then the stored report has every adapter."""
+    """The README's first command, as a subprocess, twice into one store: the stored
+    report then has every adapter, and the second run's jobs did not collide with the first's."""
     env = {**os.environ, "JOBADAPTER_HOME": str(home / "demo-home"), "NO_COLOR": "1"}
     env.pop("JOBADAPTER_CONFIG", None)
     exe = [sys.executable, "-m", "jobadapter"]
-    demo = subprocess.run(
-        [*exe, "demo", "--speed", "20"], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert demo.returncode == 0, demo.stdout + demo.stderr
-    assert "jobadapter report" in demo.stdout and "Traceback" not in demo.stderr
+    for _ in range(2):
+        demo = subprocess.run(
+            [*exe, "demo", "--speed", "20"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert demo.returncode == 0, demo.stdout + demo.stderr
+        assert "jobadapter report" in demo.stdout and "Traceback" not in demo.stderr
+        assert "no jobs match" not in demo.stdout
     report = subprocess.run(
         [*exe, "report", "--format", "json"], env=env, capture_output=True, text=True, timeout=60
     )
     assert report.returncode == 0, report.stderr
-    groups = json.loads(report.stdout)["groups"]
-    assert {g["adapter"] for g in groups} >= ADAPTERS
+    data = json.loads(report.stdout)
+    groups = data["groups"]
+    assert ADAPTERS <= {g["adapter"] for g in groups}
     for group in groups:
         assert group["statuses"]["succeeded"] == group["jobs"], group
         assert group["rows"]["processed"] == group["rows"]["total"], group
+        assert group["anomalies"] == 0, group
+    assert data["total"]["jobs"] == 2 * 5
     assert sum(g["rows"]["failed"] for g in groups) > 0  # some rows fail on purpose

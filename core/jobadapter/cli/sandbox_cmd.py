@@ -38,11 +38,19 @@ def _toml_value(value: Any) -> str:
 
 
 def start_sandbox(
-    hub: Any, *, faults: Any = None, port: int = 0, speed: float = 1.0, seed: int = 0
+    hub: Any, *, faults: Any = None, port: int = 0, speed: float = 1.0, seed: int | None = None
 ) -> Any:
-    """Start every registered simulator on one server; returns (server, simulators)."""
+    """Start every registered simulator on one server; returns (server, simulators).
+
+    Without a ``seed``, a random one: simulators derive job ids from it, and
+    two sandbox runs feeding one store must not hand out the same ids.
+    """
+    import random
+
     from jobadapter.sandbox import SandboxServer, SimClock
 
+    if seed is None:
+        seed = random.SystemRandom().randrange(1, 2**31)
     clock = SimClock(speed=speed)
     simulators = [
         cls(clock=clock, seed=seed) for _, cls in sorted(hub.plugins.registry.simulators.items())

@@ -110,7 +110,8 @@ class ZohoMassUpdateSimulator(Simulator):
         self.received: list[tuple[str, Any]] = []
         self.jobs: dict[str, SimJob] = {}
         self._lock = threading.Lock()
-        self._next_job = 554023000000506003
+        # Distinct seeds give distinct job ids, so runs sharing one store never collide.
+        self._next_job = 554023000000506003 + seed * 10**6
 
     # -- set-up for tests and the demo ------------------------------------------------
 
