@@ -459,3 +459,14 @@ def test_concurrent_requests_are_all_logged(sim: Items, pool: urllib3.PoolManage
         )
     assert statuses == [200] * 24
     assert len(sim.log) == 24
+
+
+def test_simclock_is_a_clock_a_client_can_share() -> None:
+    """Frozen, sleeping jumps simulated time; a hub and a simulator can share it."""
+    from jobadapter.clock import Clock
+
+    clock = SimClock(speed=0, start=1000.0)
+    shared: Clock = clock
+    shared.sleep(30)
+    shared.sleep(-5)
+    assert clock.now() == shared.time() == shared.monotonic() == 1030.0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jobadapter.sandbox import SimClock
+from jobadapter.testing import FakeSleeper
 
 DATA = Path(__file__).parent / "data"
 MASS = "zuora.mass_updater"
@@ -38,19 +39,17 @@ def zip_of(name: str, data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-class Sleeper:
+class Sleeper(FakeSleeper):
     """A transport ``sleep`` that moves simulated time instead of waiting.
 
     ``before_retry`` runs first on each call (tests use it to lift injected faults).
     """
 
     def __init__(self, clock: SimClock) -> None:
-        self.clock = clock
-        self.calls: list[float] = []
+        super().__init__(clock)
         self.before_retry: Any = None
 
     def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
         if self.before_retry is not None:
             self.before_retry()
-        self.clock.advance(max(0.0, seconds))
+        super().__call__(seconds)

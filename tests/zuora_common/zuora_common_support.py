@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from jobadapter.sandbox import SimClock
+from jobadapter.testing import FakeSleeper
 from jobadapter_zuora_common.simulator import ZuoraSimulatorBase
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -32,13 +32,5 @@ class EchoSimulator(ZuoraSimulatorBase):
         return self.v1_error(53100320, "'termType' value should be one of: TERMED, EVERGREEN")
 
 
-class Sleeper:
-    """A transport ``sleep`` that moves simulated time instead of waiting."""
-
-    def __init__(self, clock: SimClock) -> None:
-        self.clock = clock
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        self.clock.advance(max(0.0, seconds))
+#: A transport ``sleep`` that moves simulated time instead of waiting.
+Sleeper = FakeSleeper

@@ -13,6 +13,7 @@ from jobadapter import Hub
 from jobadapter.config import profile_from_mapping
 from jobadapter.connection import Connection
 from jobadapter.sandbox import SandboxServer, SimClock
+from jobadapter.testing import FakeSleeper
 from jobadapter.transport import Transport
 from jobadapter_zuora_custom_objects.custom_object_job import CustomObjectJobAdapter
 from jobadapter_zuora_custom_objects.simulator import CustomObjectJobsSimulator
@@ -22,16 +23,8 @@ ADAPTER = "zuora.custom_object_job"
 START = 1_700_000_000.0
 
 
-class Sleeper:
-    """A transport ``sleep`` that moves simulated time instead of waiting."""
-
-    def __init__(self, clock: SimClock) -> None:
-        self.clock = clock
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        self.clock.advance(max(0.0, seconds))
+#: A transport ``sleep`` that moves simulated time instead of waiting.
+Sleeper = FakeSleeper
 
 
 @pytest.fixture()

@@ -43,6 +43,25 @@ class SimClock:
         with self._lock:
             self._base += seconds
 
+    # -- the jobadapter.clock.Clock protocol, so a client can share simulated time --
+
+    def time(self) -> float:
+        """Simulated epoch seconds (same as :meth:`now`)."""
+        return self.now()
+
+    def monotonic(self) -> float:
+        """Simulated seconds; never goes backwards."""
+        return self.now()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of simulated time: frozen, jump there; running, wait ``seconds / speed``."""
+        if seconds <= 0:
+            return
+        if self._speed == 0:
+            self.advance(seconds)
+        else:
+            time.sleep(seconds / self._speed)
+
     @property
     def speed(self) -> float:
         """Simulated seconds per real second (0 freezes the clock between advances)."""

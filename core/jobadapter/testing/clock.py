@@ -15,13 +15,14 @@ __all__ = ["Clock", "FakeClock", "FakeSleeper", "SystemClock"]
 
 
 class FakeSleeper:
-    """A ``sleep(seconds)`` callable that records waits and moves a :class:`FakeClock`.
+    """A ``sleep(seconds)`` callable that records waits and moves a fake clock
+    (a :class:`FakeClock`, or a frozen simulator ``SimClock``).
 
     For code that takes a ``sleep=`` function rather than a whole clock.
     ``total`` is the time the code under test would have waited.
     """
 
-    def __init__(self, clock: FakeClock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock if clock is not None else FakeClock()
         self.calls: list[float] = []
         self._lock = threading.Lock()
