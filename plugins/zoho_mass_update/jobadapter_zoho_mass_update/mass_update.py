@@ -184,8 +184,7 @@ class MassUpdateAdapter(Adapter):
         for entry in entries:
             (done if str(entry.get("status", "")).lower() == "success" else failures).append(entry)
         times = [t for t in (self._modified(e) for e in done) if t is not None]
-        # Any: mypy's attrs plugin types Job.errors (converter=tuple) as Iterable[_T_co].
-        errors: Any = tuple(self._record_error(e) for e in failures[:MAX_RECORD_ERRORS])
+        errors = tuple(self._record_error(e) for e in failures[:MAX_RECORD_ERRORS])
         return Job(
             adapter=self.name,
             id=job_id,

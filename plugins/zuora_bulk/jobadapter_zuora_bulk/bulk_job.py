@@ -122,8 +122,7 @@ class BulkJobAdapter(ZuoraAdapter):
         ended = self.timestamp(body, "completedAt") or self.timestamp(body, "endedAt")
         if ended is None and status.is_terminal:
             ended = updated  # a finished job's last update is when it finished
-        # Any: mypy's attrs plugin types Job.errors (converter=tuple) as Iterable[_T_co].
-        errors: Any = list(self.errors_in(body))
+        errors = list(self.errors_in(body))
         reason = optional_str(body.get("failureReason"), name="failureReason")
         if reason and reason.strip():
             errors.append(JobError(None, reason))

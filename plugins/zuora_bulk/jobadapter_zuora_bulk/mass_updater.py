@@ -85,8 +85,7 @@ class MassUpdaterAdapter(ZuoraAdapter):
         processed = self.count(body, "processedCount")
         if processed is None and succeeded is not None and failed is not None:
             processed = succeeded + failed
-        # Any: mypy's attrs plugin types Job.errors (converter=tuple) as Iterable[_T_co].
-        errors: Any = self.errors_in(body)
+        errors = self.errors_in(body)
         return Job(
             adapter=self.name,
             id=bulk_key,

@@ -70,8 +70,6 @@ class CustomObjectJobAdapter(ZuoraAdapter):
         processed = self.count(body, "recordsProcessed")
         parse_count(body.get("processingTime"), name="processingTime")  # checked, kept in raw
         updated = self.timestamp(body, "UpdatedDate")
-        # Job.errors converts with ``tuple``, whose generic signature mypy cannot solve here.
-        extra: dict[str, Any] = {"errors": _job_errors(body.get("error"))}
         return Job(
             adapter=self.name,
             id=self.job_id_from(body.get("Id"), job_id, "Id"),
@@ -85,8 +83,8 @@ class CustomObjectJobAdapter(ZuoraAdapter):
             ended_at=updated if status.is_terminal else None,
             updated_at=updated,
             submitted_by=optional_str(body.get("CreatedById"), name="CreatedById"),
+            errors=_job_errors(body.get("error")),
             raw=payload,
-            **extra,
         )
 
     def row_from(self, item: Any) -> dict[str, Any]:
