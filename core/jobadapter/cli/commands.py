@@ -5,6 +5,7 @@ from __future__ import annotations
 from jobadapter.cli import (  # noqa: F401
     demo_cmd,
     jobs_cmd,
+    new_plugin_cmd,
     plugins_cmd,
     report_cmd,
     sandbox_cmd,
