@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=70.1' wheel
 
 $(STAMP): $(BIN)/python pyproject.toml $(PLUGINS)
 	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -52,7 +53,8 @@ def _worth_a_line(event: Event) -> bool:
 class RichProgress:
     """A rich Progress with one bar per job: rows processed / total, status, ETA."""
 
-    def __init__(self) -> None:
+    def __init__(self, stream: Any = None) -> None:
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -68,6 +70,7 @@ class RichProgress:
             TextColumn("{task.fields[status]}"),
             TimeRemainingColumn(),
             transient=False,
+            console=Console(file=stream) if stream is not None else None,
         )
         self.tasks: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -106,9 +109,14 @@ class RichProgress:
             self.progress.update(task, total=total, completed=done, status=status)
 
 
-def make_progress(jobs: Iterable[tuple[str, str, str | None]]) -> RichProgress | PlainProgress:
-    """The right display for this terminal, with a row per job already added."""
-    display: RichProgress | PlainProgress = RichProgress() if use_rich() else PlainProgress()
+def make_progress(
+    jobs: Iterable[tuple[str, str, str | None]], *, err: bool = False
+) -> RichProgress | PlainProgress:
+    """The right display for this terminal (stderr's with ``err``), a row per job added."""
+    stream = sys.stderr if err else sys.stdout
+    display: RichProgress | PlainProgress = (
+        RichProgress(stream) if use_rich(stream) else PlainProgress(err=err)
+    )
     for adapter, job_id, label in jobs:
         display.add(adapter, job_id, label)
     return display

@@ -41,7 +41,8 @@ def watch_jobs(
             raise click.UsageError("--all-open needs the store (do not pass --no-store)")
         keys += tracker.resume()
     names = labels or {}
-    display = make_progress([(a, i, names.get((a, i))) for a, i in keys])
+    # With --json, stdout carries only the JSON: live progress goes to stderr.
+    display = make_progress([(a, i, names.get((a, i))) for a, i in keys], err=as_json)
     displays.append(display)
     with display, stop_on_signals(tracker):
         result = tracker.run()
