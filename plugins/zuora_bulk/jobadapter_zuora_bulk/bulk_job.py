@@ -102,6 +102,9 @@ class BulkJobAdapter(ZuoraAdapter):
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"submit", "get", "cancel", "results", "list"}
     )
+    #: Zuora replays the first answer for a repeated Idempotency-Key, so a
+    #: submission whose answer was lost can be resent under its key.
+    idempotent_submit: ClassVar[bool] = True
     poll_interval: ClassVar[tuple[float, float]] = (5.0, 60.0)
 
     # -- the pure half ---------------------------------------------------------------
@@ -181,6 +184,12 @@ class BulkJobAdapter(ZuoraAdapter):
                 adapter=self.name,
             ).json()
         except ProviderError as exc:
+            # A resubmission under the same key gets the first create answer back;
+            # if that job was already submitted, its (possibly expired) upload target
+            # failing means nothing: the job is running.
+            already = self._submitted_already(conn, job_id)
+            if already is not None:
+                return already
             exc.message = (
                 f"{exc.message} (bulk job {job_id} was created but its upload or submission failed: "
                 f"abort it with `jobadapter cancel {self.name} {job_id}`)"
@@ -191,6 +200,15 @@ class BulkJobAdapter(ZuoraAdapter):
             merged = {**_without_upload(created), **_without_upload(answer)}
             return self.parse(merged, job_id=job_id)
         return self.get(conn, job_id)
+
+    def _submitted_already(self, conn: Connection, job_id: str) -> Job | None:
+        """The job, when the provider says it was submitted already (else None)."""
+        try:
+            current = self.get(conn, job_id)
+        except ProviderError:
+            return None
+        created = current.native_status is not None and current.native_status.lower() == "created"
+        return None if created else current
 
     def _upload(
         self, conn: Connection, target: UploadTarget, loaded: LoadedFile, file_type: str

@@ -69,6 +69,9 @@ class MassUpdaterAdapter(ZuoraAdapter):
         owner="zuora.mass_updater",
     )
     capabilities: ClassVar[frozenset[str]] = frozenset({"submit", "get", "cancel", "results"})
+    #: Zuora replays the first answer for a repeated Idempotency-Key, so a
+    #: submission whose answer was lost can be resent under its key.
+    idempotent_submit: ClassVar[bool] = True
     poll_interval: ClassVar[tuple[float, float]] = (5.0, 60.0)
 
     # -- the pure half ---------------------------------------------------------------

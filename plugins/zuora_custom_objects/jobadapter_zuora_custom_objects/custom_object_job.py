@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
-from jobadapter.errors import InvalidRequest, ProviderError
+from jobadapter.errors import InvalidRequest, ProviderError, ProviderResponseError
 from jobadapter.model import Counts, Job, JobError
 from jobadapter.parsing import optional_str, parse_count
 from jobadapter.redact import get_logger
@@ -56,6 +56,9 @@ class CustomObjectJobAdapter(ZuoraAdapter):
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"submit", "get", "cancel", "results", "list"}
     )
+    #: Zuora replays the first answer for a repeated Idempotency-Key, so a
+    #: submission whose answer was lost can be resent under its key.
+    idempotent_submit: ClassVar[bool] = True
     description: ClassVar[str] = "Zuora Custom Object bulk jobs (/objects/jobs)"
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
     #: Read ``/errors`` once a job finishes, to fill in its failed and succeeded counts.
@@ -113,29 +116,53 @@ class CustomObjectJobAdapter(ZuoraAdapter):
         """Create the job, then upload its CSV; the Job is the upload's answer."""
         req = _as_request(request)
         data = req.read_file() if req.needs_upload else None  # refuse bad files before creating
-        created = self._call(
-            conn,
-            "POST",
-            JOBS_PATH,
-            json=req.create_body(),
-            idempotency_key=check_idempotency_key(req.idempotency_key),
-        )
+        key = check_idempotency_key(req.idempotency_key)
+        created = self._call(conn, "POST", JOBS_PATH, json=req.create_body(), idempotency_key=key)
         job = self.parse(created)
         if data is None:
             return job
+        # Derived from the submission's key, so a resubmission after a lost answer
+        # replays this upload instead of being refused as a second file.
+        upload_key = f"{key[:240]}-upload"
         try:
-            uploaded = self._call(
-                conn,
-                "POST",
-                f"{self._job_path(job.id)}/files",
-                body=data,
-                headers={"Content-Type": "text/csv"},  # exactly, as the spec demands
-                idempotency_key=new_idempotency_key(),
-            )
+            uploaded = self._upload(conn, job.id, data, upload_key)
         except ProviderError as exc:
-            self._discard_pending(conn, job.id, exc)
+            if exc.retryable or isinstance(exc, ProviderResponseError):
+                return self._settle_upload(conn, job.id, data, upload_key, exc)
+            self._discard_pending(conn, job.id, exc)  # refused: the file was not taken
             raise
         return self.parse(uploaded, job_id=job.id)
+
+    def _upload(self, conn: Connection, job_id: str, data: bytes, key: str) -> Any:
+        return self._call(
+            conn,
+            "POST",
+            f"{self._job_path(job_id)}/files",
+            body=data,
+            headers={"Content-Type": "text/csv"},  # exactly, as the spec demands
+            idempotency_key=key,
+        )
+
+    def _settle_upload(
+        self, conn: Connection, job_id: str, data: bytes, key: str, cause: ProviderError
+    ) -> Job:
+        """The upload's answer was lost or failed for a passing reason: the file may
+        have arrived. Look before acting; cancel only a job that surely has no file."""
+        try:
+            current = self.parse(self._call(conn, "GET", self._job_path(job_id)), job_id=job_id)
+        except ProviderError:
+            cause.message = (
+                f"{cause.message} (custom object job {job_id} may or may not hold its file; "
+                "check its status before submitting again)"
+            )
+            raise cause from None
+        if current.status is not JobStatus.PENDING:
+            return current  # the file arrived: the job runs
+        try:
+            return self.parse(self._upload(conn, job_id, data, key), job_id=job_id)
+        except ProviderError as again:
+            self._discard_pending(conn, job_id, again)
+            raise again from None
 
     def get(self, conn: Connection, job_id: str) -> Job:
         job = self.parse(self._call(conn, "GET", self._job_path(job_id)), job_id=job_id)
