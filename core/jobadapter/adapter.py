@@ -61,6 +61,11 @@ class Adapter:
     unsupported_hints: ClassVar[Mapping[str, str]] = {}
     #: Seconds between the first polls, and the ceiling the tracker backs off to.
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
+    #: True only when calling ``submit`` again with the same request (the same
+    #: ``idempotency_key``) can never start a second job: the provider dedupes
+    #: every request submit sends on the key. ``hub.reconcile()`` then resends a
+    #: submission a crash left unanswered instead of hunting for its job.
+    idempotent_submit: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

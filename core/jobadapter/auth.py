@@ -94,7 +94,7 @@ def _lifetime(answer: Mapping[str, Any]) -> float:
             continue
         try:
             value = float(answer[key])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float
             break
         if math.isfinite(value) and value > 0:
             return value
@@ -202,10 +202,16 @@ class _OAuth:
             )
         try:
             answer = response.json()
-        except ProviderResponseError:
+        except ProviderResponseError as exc:
             if not response.ok:
                 raise self._error(response, f"token request refused (HTTP {status})") from None
-            raise self._error(response, "the token endpoint did not answer JSON") from None
+            if response.data.lstrip()[:1] == b"<":  # a login or proxy page: not a token answer
+                raise self._error(response, "the token endpoint did not answer JSON") from None
+            # Garbled or cut-off JSON is a bad answer, not bad credentials: worth another try.
+            raise ProviderResponseError(
+                f"the token answer is unreadable ({exc.message}); try again",
+                **self._context(response),
+            ) from None
         if not isinstance(answer, Mapping):
             raise self._error(response, "the token answer is not a JSON object")
         if "error" in answer or not response.ok:

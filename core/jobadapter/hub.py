@@ -28,6 +28,7 @@ from jobadapter.redact import get_logger
 from jobadapter.transport import Transport
 
 if TYPE_CHECKING:
+    from jobadapter.reconcile import Match, ReconcileReport, Resubmit
     from jobadapter.store.base import Store
     from jobadapter.tracker import (
         DeadlineLike,
@@ -212,10 +213,51 @@ class Hub:
         try:
             job = self._call("submit", adapter, conn.profile, request)
         except Exception as exc:
-            self.store.fail_submission(submission, f"{type(exc).__name__}: {exc}")
+            from jobadapter.reconcile import refused_before_start
+
+            if refused_before_start(exc):
+                self.store.fail_submission(submission, f"{type(exc).__name__}: {exc}")
+            else:  # the provider may have started it: hub.reconcile() decides, never a blind resend
+                log.warning(
+                    "%s submission %s (key %s) has no answer (%s): left pending; run "
+                    "hub.reconcile() before submitting it again",
+                    adapter,
+                    submission,
+                    key,
+                    type(exc).__name__,
+                )
             raise
         self.store.complete_submission(submission, job)
         return job
+
+    def reconcile(
+        self,
+        *,
+        resubmit: Resubmit | None = None,
+        match: Match | None = None,
+        window: float | None = None,
+    ) -> ReconcileReport:
+        """Settle every submission left pending by a crash or a lost answer, never
+        starting a job twice: resend with the same idempotency key where the adapter
+        is ``idempotent_submit``, else find the job by listing, else leave it
+        ``unknown`` for an operator. ``resubmit(submission)`` rebuilds a request
+        (the store keeps only its summary). See :mod:`jobadapter.reconcile`; run it
+        before ``track(resume=True)``."""
+        from jobadapter.reconcile import DEFAULT_WINDOW, reconcile
+
+        return reconcile(
+            self,
+            resubmit=resubmit,
+            match=match,
+            window=DEFAULT_WINDOW if window is None else window,
+        )
+
+    def resolve_submission(self, submission_id: int, *, job_id: str | None) -> Job | None:
+        """An operator settles an ``unknown`` submission: ``job_id`` is the job it
+        started (fetched, stored and linked), or None when it started none (marked failed)."""
+        from jobadapter.reconcile import resolve_submission
+
+        return resolve_submission(self, submission_id, job_id=job_id)
 
     def report(self, format: str = "json", **filters: Any) -> str:
         """The unified report of the hub's store, rendered by a registered format

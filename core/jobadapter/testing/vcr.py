@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import logging
 import os
 import re
 import zlib
@@ -38,7 +39,7 @@ import vcr
 from vcr.cassette import Cassette
 from vcr.persisters.filesystem import FilesystemPersister
 
-from jobadapter.redact import MASK, redact_text
+from jobadapter.redact import MASK, install_log_redaction, redact_text
 
 __all__ = [
     "BODY_SECRET_FIELDS",
@@ -461,6 +462,31 @@ def vcr_config(**overrides: Any) -> dict[str, Any]:
     config["before_record_request"] = _chain(scrub_request, user_request)
     config["before_record_response"] = _chain(scrub_response, user_response)
     return config
+
+
+class _QuietRecording(logging.Filter):
+    """vcrpy logs each answer it records at INFO *before* our scrubbers run
+    (``Appending request ... and response {...}``): keep the request, drop the answer."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Appending request"):
+            request = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.msg, record.args = (
+                "Appending request %s (answer scrubbed, not logged)",
+                (request,),
+            )
+        return True
+
+
+def _guard_vcr_logs() -> None:
+    for name in ("vcr.cassette", "vcr.stubs", "vcr.matchers"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _QuietRecording) for f in logger.filters):
+            logger.addFilter(_QuietRecording())
+        install_log_redaction(logger)
+
+
+_guard_vcr_logs()
 
 
 class _ReplayOnlyPersister(FilesystemPersister):  # type: ignore[misc]
