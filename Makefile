@@ -42,8 +42,18 @@ test: lint typecheck pytest
 demo: install
 	$(BIN)/jobadapter demo
 
+# Every bench/*_bench.py prints one JSON object of figures (docs/performance.md).
+# `make bench QUICK=1` runs each at a small size (a smoke test, not figures to quote).
 bench: install
-	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/*_bench.py; do \
+		args=""; \
+		if [ -n "$(QUICK)" ]; then case $$b in \
+			*report_bench.py) args="--transitions 50000 --repeat 1";; \
+			*tracking_bench.py) args="--jobs 1000";; \
+			*) args="--quick";; \
+		esac; fi; \
+		echo "== $$b $$args"; $(BIN)/python $$b $$args || exit 1; \
+	done
 
 soak: install
 	JOBADAPTER_SOAK=1 $(BIN)/pytest -q tests/reliability -k soak

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -46,13 +47,36 @@ class PluginInfo:
 
 @attrs.define
 class Registry:
-    """Everything the loaded plugins registered, keyed by name."""
+    """Everything the loaded plugins registered, keyed by name.
+
+    Simulators are collected on first access to :attr:`simulators`: collecting
+    them imports every plugin's simulator module (and werkzeug), which only the
+    sandbox needs, so a command that never serves one never pays for it.
+    """
 
     adapters: dict[str, type[Adapter]] = attrs.Factory(dict)
     providers: dict[str, Provider] = attrs.Factory(dict)
-    simulators: dict[str, type[Any]] = attrs.Factory(dict)
     report_formats: dict[str, Callable[..., str]] = attrs.Factory(dict)
     owners: dict[tuple[str, str], str] = attrs.Factory(dict)
+    _simulators: dict[str, type[Any]] | None = attrs.field(default=None, init=False)
+    _load_simulators: Callable[[], dict[str, type[Any]]] | None = attrs.field(
+        default=None, init=False, repr=False, eq=False
+    )
+    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
+
+    @property
+    def simulators(self) -> dict[str, type[Any]]:
+        with self._lock:
+            if self._simulators is None:
+                load = self._load_simulators
+                self._simulators = load() if load is not None else {}
+            return self._simulators
+
+    def defer_simulators(self, load: Callable[[], dict[str, type[Any]]]) -> None:
+        """Collect simulators with ``load`` when they are first asked for."""
+        with self._lock:
+            self._simulators = None
+            self._load_simulators = load
 
 
 def _split_env(value: str | None) -> set[str] | None:
@@ -109,7 +133,15 @@ class PluginHost:
             name = getattr(plugin, "__name__", None) or type(plugin).__name__
             self.api_versions[name] = _api_compatible(plugin, name)
             self.pm.register(plugin, name=name)
-        self.pm.check_pending()
+        try:
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = self.pm.get_name(exc.plugin) or repr(exc.plugin)
+            raise PluginError(
+                f"plugin {name!r} implements a hook jobadapter does not define ({exc}); "
+                "check the spelling against docs/hooks.md, or disable the plugin with "
+                "JOBADAPTER_DISABLE_PLUGINS"
+            ) from None
         self.registry = self._collect()
 
     def _load_entrypoints(self, *, allow: set[str] | None, block: set[str]) -> None:
@@ -135,18 +167,37 @@ class PluginHost:
             version = ep.dist.version if ep.dist is not None else None
             self.distinfo[ep.name] = (dist, version)
 
+    def _call_register(self, hook_name: str, add: Callable[[str, Any], None]) -> None:
+        """Call every implementation of a ``register_*`` hook, telling ``add`` who registered."""
+        hook = getattr(self.pm.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            owner = impl.plugin_name
+
+            def register(*args: Any, _owner: str = owner) -> None:
+                add(_owner, args)
+
+            impl.function(register=register)
+
+    def _collect_simulators(self, registry: Registry) -> dict[str, type[Any]]:
+        """Every registered simulator class by name (ownership recorded only on success)."""
+        simulators: dict[str, type[Any]] = {}
+        owners: dict[tuple[str, str], str] = dict(registry.owners)
+
+        def add_simulator(owner: str, args: Any) -> None:
+            (cls,) = args
+            name = getattr(cls, "name", None)
+            if not isinstance(name, str):
+                raise PluginError(f"plugin {owner!r} registered a simulator without a 'name'")
+            self._claim(owners, "simulator", name, owner)
+            simulators[name] = cls
+
+        self._call_register("register_simulators", add_simulator)
+        registry.owners.update(owners)
+        return simulators
+
     def _collect(self) -> Registry:
         registry = Registry()
-
-        def call(hook_name: str, add: Callable[[str, Any], None]) -> None:
-            hook = getattr(self.pm.hook, hook_name)
-            for impl in reversed(hook.get_hookimpls()):
-                owner = impl.plugin_name
-
-                def register(*args: Any, _owner: str = owner) -> None:
-                    add(_owner, args)
-
-                impl.function(register=register)
+        call = self._call_register
 
         def add_adapter(owner: str, args: Any) -> None:
             (cls,) = args
@@ -154,7 +205,7 @@ class PluginHost:
                 raise PluginError(
                     f"plugin {owner!r} registered {cls!r}, which is not an Adapter subclass"
                 )
-            self._claim(registry, "adapter", cls.name, owner)
+            self._claim(registry.owners, "adapter", cls.name, owner)
             registry.adapters[cls.name] = cls
 
         def add_provider(owner: str, args: Any) -> None:
@@ -163,25 +214,16 @@ class PluginHost:
                 raise PluginError(
                     f"plugin {owner!r} registered {provider!r}, which is not a Provider"
                 )
-            self._claim(registry, "provider", provider.name, owner)
+            self._claim(registry.owners, "provider", provider.name, owner)
             registry.providers[provider.name] = provider
-
-        def add_simulator(owner: str, args: Any) -> None:
-            (cls,) = args
-            name = getattr(cls, "name", None)
-            if not isinstance(name, str):
-                raise PluginError(f"plugin {owner!r} registered a simulator without a 'name'")
-            self._claim(registry, "simulator", name, owner)
-            registry.simulators[name] = cls
 
         def add_format(owner: str, args: Any) -> None:
             name, render = args
-            self._claim(registry, "report format", name, owner)
+            self._claim(registry.owners, "report format", name, owner)
             registry.report_formats[name] = render
 
         call("register_providers", add_provider)
         call("register_adapters", add_adapter)
-        call("register_simulators", add_simulator)
         call("register_report_formats", add_format)
         for name, cls in registry.adapters.items():
             if cls.provider not in registry.providers:
@@ -189,21 +231,23 @@ class PluginHost:
                     f"adapter {name!r} (plugin {registry.owners[('adapter', name)]!r}) needs provider "
                     f"{cls.provider!r}, which no loaded plugin registers"
                 )
+        registry.defer_simulators(lambda: self._collect_simulators(registry))
         return registry
 
     @staticmethod
-    def _claim(registry: Registry, kind: str, name: str, owner: str) -> None:
+    def _claim(owners: dict[tuple[str, str], str], kind: str, name: str, owner: str) -> None:
         key = (kind, name)
-        previous = registry.owners.get(key)
+        previous = owners.get(key)
         if previous is not None:
             raise PluginError(
                 f"{kind} {name!r} is registered by two plugins: {previous!r} and {owner!r}; "
                 "uninstall one or disable it with JOBADAPTER_DISABLE_PLUGINS"
             )
-        registry.owners[key] = owner
+        owners[key] = owner
 
     def infos(self) -> list[PluginInfo]:
-        """One entry per loaded plugin, built-ins included."""
+        """One entry per loaded plugin, built-ins included (simulators collected first)."""
+        self.registry.simulators  # noqa: B018  (collect them: their owners are listed)
         result = []
         for name, plugin in self.pm.list_name_plugin():
             if plugin is None:

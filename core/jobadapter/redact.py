@@ -66,6 +66,25 @@ def register_secret(value: str | None) -> None:
         _known_pattern = re.compile("|".join(re.escape(v) for v in ordered))
 
 
+#: The words each of ``_PATTERNS`` cannot match without. Scanning a text for them is
+#: far cheaper than running the case-insensitive regexes, which every logged line and
+#: every answer's URL goes through; a text with none of a pattern's words skips it.
+_NEEDS = (
+    ("bearer", "zoho-oauthtoken", "basic"),
+    ("x-amz-", "sig"),
+    ("access_token", "refresh_token", "client_secret", "id_token", "password"),
+)
+
+
+def _folded(text: str) -> str:
+    """``text`` lower-cased as the patterns' IGNORECASE compares letters: besides A-Z,
+    only U+0130 and U+0131 match ``i``, U+017F matches ``s`` and U+212A matches ``k``."""
+    low = text.lower()
+    if not low.isascii():  # U+0130 lowers to "i" + U+0307
+        low = low.replace("\u0131", "i").replace("\u017f", "s").replace("\u0307", "")
+    return low
+
+
 def redact_text(text: str) -> str:
     """``text`` with known secrets and credential-looking values masked."""
     if not text:
@@ -73,9 +92,16 @@ def redact_text(text: str) -> str:
     pattern = _known_pattern
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {MASK}", text)
-    text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{MASK}", text)
-    return _PATTERNS[2].sub(lambda m: f"{m.group(1)}{MASK}", text)
+    # Masking only ever puts MASK between existing characters, so words absent now
+    # stay absent after each substitution.
+    folded = _folded(text)
+    if any(word in folded for word in _NEEDS[0]):
+        text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {MASK}", text)
+    if any(word in folded for word in _NEEDS[1]):
+        text = _PATTERNS[1].sub(lambda m: f"{m.group(1)}{MASK}", text)
+    if any(word in folded for word in _NEEDS[2]):
+        text = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{MASK}", text)
+    return text
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ hyphens and underscores. A word the table does not know becomes
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -21,6 +22,7 @@ log = get_logger("statuses")
 _IGNORED = re.compile(r"[\s_\-]+")
 
 
+@functools.lru_cache(maxsize=1024)  # a provider has a handful of words, seen on every parse
 def normalise_word(word: str) -> str:
     """The matching key of a native status word: ``In Progress`` -> ``inprogress``."""
     return _IGNORED.sub("", word).casefold()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json as _json
+import logging
 import random
 import re
 import ssl
@@ -69,6 +70,11 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 _CHUNK = 64 * 1024
 _OUT_CHUNK = 1024 * 1024
+#: A compressed body that expands more than this many times, past ``BOMB_FLOOR``
+#: decoded bytes, is a decompression bomb (text rarely beats 100:1; zeros reach 1000:1).
+#: It guards downloads, which have no size cap of their own.
+BOMB_RATIO = 500
+BOMB_FLOOR = 16 * 2**20
 #: Headers that must not follow a redirect to another origin (values holding a
 #: registered secret are dropped too).
 _ORIGIN_BOUND = SECRET_HEADERS | {"x-auth-token", "x-zoho-oauthtoken", "apikey", "host"}
@@ -124,9 +130,9 @@ class Response:
         """The body as JSON; ProviderResponseError (never a bare ValueError) when it is not."""
         if not self.data.strip():
             raise self._bad("empty body where JSON was expected")
-        html = self._bad("an HTML page where JSON was expected (a proxy, login or error page?)")
+        html = "an HTML page where JSON was expected (a proxy, login or error page?)"
         if self.data.lstrip()[:1] == b"<":
-            raise html
+            raise self._bad(html)
         try:
             return _json.loads(self.data)
         except UnicodeDecodeError:
@@ -135,7 +141,7 @@ class Response:
             raise self._bad("malformed JSON: nested too deeply") from None
         except _json.JSONDecodeError as exc:
             if "html" in self.headers.get("Content-Type", "").lower():
-                raise html from None
+                raise self._bad(html) from None
             at_end = exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated")
             reason = (
                 "truncated JSON (the body ends mid-document)"
@@ -212,6 +218,7 @@ class _Decoder:
         self._limit = limit
         self._too_large = too_large
         self._produced = 0
+        self._consumed = 0
         self._z = self._new()
         self._fed = False
 
@@ -222,6 +229,15 @@ class _Decoder:
         self._produced += len(out)
         if self._limit is not None and self._produced > self._limit:
             raise self._too_large()
+        if (
+            self._z is not None
+            and self._produced > BOMB_FLOOR
+            and self._produced > BOMB_RATIO * self._consumed
+        ):
+            raise ProviderResponseError(
+                f"compressed body expands more than {BOMB_RATIO} times (a decompression "
+                "bomb?); refusing to read it"
+            )
         return out
 
     def feed(self, data: bytes) -> Iterator[bytes]:
@@ -230,6 +246,7 @@ class _Decoder:
             return
         if not data:
             return
+        self._consumed += len(data)
         pending, self._fed = data, True
         while True:
             room = _OUT_CHUNK
@@ -266,7 +283,7 @@ def _check_header(name: Any, value: Any) -> None:
         raise InvalidRequest(f"invalid header name {redact_text(str(name))!r}")
     if not isinstance(value, str):
         raise InvalidRequest(f"header {name!r} must be a string, got {type(value).__name__}")
-    if any(ch in value for ch in "\r\n\0"):
+    if "\r" in value or "\n" in value or "\0" in value:
         raise InvalidRequest(
             f"header {name!r} contains CR, LF or NUL (header injection); refusing to send it"
         )
@@ -574,14 +591,15 @@ class Transport:
             response = Response(
                 status=status, headers=raw.headers, data=data, method=method, url=safe_url(url)
             )
-            log.debug(
-                "%s %s -> %s (%d bytes, request id %s)",
-                method,
-                response.url,
-                status,
-                len(data) or written,
-                response.request_id,
-            )
+            if log.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call
+                log.debug(
+                    "%s %s -> %s (%d bytes, request id %s)",
+                    method,
+                    response.url,
+                    status,
+                    len(data) or written,
+                    response.request_id,
+                )
             return response, written
 
     def _send(
@@ -593,20 +611,24 @@ class Transport:
         timeouts: Timeouts,
         verify_tls: bool,
     ) -> urllib3.BaseHTTPResponse:
-        log.debug(
-            "%s %s headers=%s body=%d bytes",
-            method,
-            safe_url(url),
-            redact_headers(headers),
-            len(body or b""),
-        )
+        if log.isEnabledFor(logging.DEBUG):  # redacting every header costs more than the call
+            log.debug(
+                "%s %s headers=%s body=%d bytes",
+                method,
+                safe_url(url),
+                redact_headers(headers),
+                len(body or b""),
+            )
         pool_kwargs = None if verify_tls else {"cert_reqs": ssl.CERT_NONE, "assert_hostname": False}
         self.stats.add(requests=1, bytes_sent=len(body or b""))
         try:
-            pool = self._pool.connection_from_url(url, pool_kwargs=pool_kwargs)
+            parsed = parse_url(url)  # once: what connection_from_url would parse again
+            pool = self._pool.connection_from_host(
+                parsed.host, port=parsed.port, scheme=parsed.scheme, pool_kwargs=pool_kwargs
+            )
             return pool.urlopen(
                 method,
-                parse_url(url).request_uri,
+                parsed.request_uri,
                 body=body,
                 headers=headers,
                 retries=False,
@@ -720,6 +742,14 @@ class Transport:
             for name in _BODY_HEADERS:
                 headers.discard(name)
         if not same_origin(url, target):
+            if body is not None and _carries_secret(body):
+                raise ProviderResponseError(
+                    "refusing a redirect to another host: the request body carries credentials "
+                    f"(redirected to {safe_url(target)})",
+                    status=status,
+                    method=method,
+                    url=safe_url(url),
+                )
             for name in list(headers):
                 value = headers[name]
                 if name.lower() in _ORIGIN_BOUND or redact_text(value) != value:
@@ -762,6 +792,12 @@ class _Buffer:
 
     def getvalue(self) -> bytes:
         return b"".join(self._parts)
+
+
+def _carries_secret(body: bytes) -> bool:
+    """Whether ``body`` holds a known secret or a credential field (a token request's form)."""
+    text = body.decode("latin-1")
+    return redact_text(text) != text
 
 
 def _brief(exc: BaseException) -> str:

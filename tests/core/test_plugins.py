@@ -70,8 +70,9 @@ def test_misspelt_hook_is_caught() -> None:
         """misspelt on purpose"""
 
     module.register_adaptors = register_adaptors  # type: ignore[attr-defined]
-    with pytest.raises(Exception, match="register_adaptors"):
+    with pytest.raises(PluginError, match="register_adaptors") as info:
         Hub(load_entrypoints=False, plugins=[module])
+    assert "'typo'" in str(info.value) and "docs/hooks.md" in str(info.value)
 
 
 def test_adapter_needing_an_unknown_provider_is_refused() -> None:

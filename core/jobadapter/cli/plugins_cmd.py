@@ -19,6 +19,7 @@ def plugins_command(state: State, as_json: bool) -> None:
     Example:
       jobadapter plugins --json | jq '.[].adapters'
     """
+    state.use_store = False  # a listing reads no store: don't open (or create) one
     hub = state.hub
     registry = hub.plugins.registry
     rows = []
