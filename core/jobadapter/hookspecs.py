@@ -41,8 +41,10 @@ def register_providers(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def register_simulators(register: Callable[[type[Any]], None]) -> None:
-    """Register sandbox simulator classes (subclasses of ``jobadapter.sandbox.Simulator``)."""
+def register_simulators(register: Callable[..., None]) -> None:
+    """Register sandbox simulators (subclasses of ``jobadapter.sandbox.Simulator``):
+    ``register(SimulatorClass)``, or ``register(name, "module:ClassName")`` so the
+    simulator module is imported only when a sandbox serves it."""
 
 
 @hookspec

@@ -9,6 +9,7 @@ that names both.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata as metadata
 import os
 import threading
@@ -49,34 +50,66 @@ class PluginInfo:
 class Registry:
     """Everything the loaded plugins registered, keyed by name.
 
-    Simulators are collected on first access to :attr:`simulators`: collecting
-    them imports every plugin's simulator module (and werkzeug), which only the
-    sandbox needs, so a command that never serves one never pays for it.
+    Simulators are collected on first use, and a plugin may register one by
+    name and import path (``register("acme", "acme_plugin.simulator:AcmeSim")``):
+    simulator modules pull in werkzeug, which only the sandbox needs, so
+    listing plugins or watching jobs never pays for importing them.
     """
 
     adapters: dict[str, type[Adapter]] = attrs.Factory(dict)
     providers: dict[str, Provider] = attrs.Factory(dict)
     report_formats: dict[str, Callable[..., str]] = attrs.Factory(dict)
     owners: dict[tuple[str, str], str] = attrs.Factory(dict)
+    _refs: dict[str, type[Any] | str] | None = attrs.field(default=None, init=False)
     _simulators: dict[str, type[Any]] | None = attrs.field(default=None, init=False)
-    _load_simulators: Callable[[], dict[str, type[Any]]] | None = attrs.field(
+    _load_refs: Callable[[], dict[str, type[Any] | str]] | None = attrs.field(
         default=None, init=False, repr=False, eq=False
     )
-    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False, eq=False)
+
+    def simulator_names(self) -> list[str]:
+        """Names of the registered simulators, importing none of them."""
+        with self._lock:
+            if self._refs is None:
+                load = self._load_refs
+                self._refs = load() if load is not None else {}
+            return sorted(self._refs)
 
     @property
     def simulators(self) -> dict[str, type[Any]]:
+        """Simulator classes by name (imported now, once)."""
         with self._lock:
             if self._simulators is None:
-                load = self._load_simulators
-                self._simulators = load() if load is not None else {}
+                self.simulator_names()
+                assert self._refs is not None
+                self._simulators = {
+                    name: _resolve_simulator(name, ref) for name, ref in self._refs.items()
+                }
             return self._simulators
 
-    def defer_simulators(self, load: Callable[[], dict[str, type[Any]]]) -> None:
+    def defer_simulators(self, load: Callable[[], dict[str, type[Any] | str]]) -> None:
         """Collect simulators with ``load`` when they are first asked for."""
         with self._lock:
+            self._refs = None
             self._simulators = None
-            self._load_simulators = load
+            self._load_refs = load
+
+
+def _resolve_simulator(name: str, ref: type[Any] | str) -> type[Any]:
+    if not isinstance(ref, str):
+        return ref
+    module_name, _, attr = ref.partition(":")
+    try:
+        cls: type[Any] = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise PluginError(
+            f"simulator {name!r} names {ref!r}, which cannot be imported: {exc}"
+        ) from exc
+    if getattr(cls, "name", None) != name:
+        raise PluginError(
+            f"simulator {ref!r} is registered as {name!r} but names itself {cls.name!r}"
+        )
+    return cls
 
 
 def _split_env(value: str | None) -> set[str] | None:
@@ -178,18 +211,32 @@ class PluginHost:
 
             impl.function(register=register)
 
-    def _collect_simulators(self, registry: Registry) -> dict[str, type[Any]]:
-        """Every registered simulator class by name (ownership recorded only on success)."""
-        simulators: dict[str, type[Any]] = {}
+    def _collect_simulators(self, registry: Registry) -> dict[str, type[Any] | str]:
+        """Every registered simulator, a class or an import path, by name (ownership
+        recorded only on success)."""
+        simulators: dict[str, type[Any] | str] = {}
         owners: dict[tuple[str, str], str] = dict(registry.owners)
 
         def add_simulator(owner: str, args: Any) -> None:
-            (cls,) = args
-            name = getattr(cls, "name", None)
-            if not isinstance(name, str):
-                raise PluginError(f"plugin {owner!r} registered a simulator without a 'name'")
+            if len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], str):
+                name, ref = args
+                if ":" not in ref:
+                    raise PluginError(
+                        f"plugin {owner!r} registered simulator {name!r} as {ref!r}; "
+                        "give 'module:ClassName'"
+                    )
+            elif len(args) == 1:
+                (ref,) = args
+                name = getattr(ref, "name", None)
+                if not isinstance(name, str):
+                    raise PluginError(f"plugin {owner!r} registered a simulator without a 'name'")
+            else:
+                raise PluginError(
+                    f"plugin {owner!r}: register a simulator as register(SimulatorClass) "
+                    "or register(name, 'module:ClassName')"
+                )
             self._claim(owners, "simulator", name, owner)
-            simulators[name] = cls
+            simulators[name] = ref
 
         self._call_register("register_simulators", add_simulator)
         registry.owners.update(owners)
@@ -247,7 +294,7 @@ class PluginHost:
 
     def infos(self) -> list[PluginInfo]:
         """One entry per loaded plugin, built-ins included (simulators collected first)."""
-        self.registry.simulators  # noqa: B018  (collect them: their owners are listed)
+        self.registry.simulator_names()  # their owners are listed; nothing imported
         result = []
         for name, plugin in self.pm.list_name_plugin():
             if plugin is None:

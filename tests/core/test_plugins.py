@@ -156,3 +156,39 @@ def test_real_entry_points_are_read() -> None:
     hub = Hub()
     loaded = {i.name for i in hub.plugin_infos()}
     assert names <= loaded
+
+
+def test_simulators_registered_by_path_load_only_when_used() -> None:
+    """register(name, "module:Class"): listed without importing, imported when served."""
+    import sys
+
+    module = types.ModuleType("lazy_sim_plugin")
+
+    @hookimpl
+    def register_simulators(register: Callable[..., None]) -> None:
+        register("lazy", "lazy_sim_target:LazySimulator")
+
+    module.register_simulators = register_simulators  # type: ignore[attr-defined]
+    target = types.ModuleType("lazy_sim_target")
+    target.LazySimulator = type("LazySimulator", (), {"name": "lazy"})  # type: ignore[attr-defined]
+    hub = Hub(load_entrypoints=False, plugins=[module])
+    infos = {i.name: i for i in hub.plugin_infos()}
+    assert infos["lazy_sim_plugin"].simulators == ("lazy",)
+    sys.modules["lazy_sim_target"] = target
+    try:
+        assert hub.plugins.registry.simulators["lazy"] is target.LazySimulator  # type: ignore[attr-defined]
+    finally:
+        del sys.modules["lazy_sim_target"]
+
+
+def test_a_simulator_path_that_does_not_import_is_a_plugin_error() -> None:
+    module = types.ModuleType("broken_sim_plugin")
+
+    @hookimpl
+    def register_simulators(register: Callable[..., None]) -> None:
+        register("ghost", "no_such_module_anywhere:Ghost")
+
+    module.register_simulators = register_simulators  # type: ignore[attr-defined]
+    hub = Hub(load_entrypoints=False, plugins=[module])
+    with pytest.raises(PluginError, match="cannot be imported"):
+        hub.plugins.registry.simulators  # noqa: B018

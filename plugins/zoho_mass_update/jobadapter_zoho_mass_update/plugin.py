@@ -25,7 +25,6 @@ def register_adapters(register: Callable[[type[Any]], None]) -> None:
 
 
 @hookimpl
-def register_simulators(register: Callable[[type[Any]], None]) -> None:
-    from jobadapter_zoho_mass_update.simulator import ZohoMassUpdateSimulator
-
-    register(ZohoMassUpdateSimulator)
+def register_simulators(register: Callable[..., None]) -> None:
+    # By name and import path: the simulator (and werkzeug) load only when served.
+    register("zoho_mass_update", "jobadapter_zoho_mass_update.simulator:ZohoMassUpdateSimulator")

@@ -23,7 +23,6 @@ def register_adapters(register: Callable[[type[Any]], None]) -> None:
 
 
 @hookimpl
-def register_simulators(register: Callable[[type[Any]], None]) -> None:
-    from jobadapter_zuora_bulk.simulator import ZuoraBulkSimulator
-
-    register(ZuoraBulkSimulator)
+def register_simulators(register: Callable[..., None]) -> None:
+    # By name and import path: the simulator (and werkzeug) load only when served.
+    register("zuora_bulk", "jobadapter_zuora_bulk.simulator:ZuoraBulkSimulator")

@@ -11,7 +11,6 @@ from typing import Any
 from jobadapter.hookspecs import HOOK_API_VERSION, hookimpl
 
 from jobadapter_zuora_custom_objects.custom_object_job import CustomObjectJobAdapter
-from jobadapter_zuora_custom_objects.simulator import CustomObjectJobsSimulator
 
 JOBADAPTER_API_VERSION = HOOK_API_VERSION
 
@@ -22,5 +21,9 @@ def register_adapters(register: Callable[[type[Any]], None]) -> None:
 
 
 @hookimpl
-def register_simulators(register: Callable[[type[Any]], None]) -> None:
-    register(CustomObjectJobsSimulator)
+def register_simulators(register: Callable[..., None]) -> None:
+    # By name and import path: the simulator (and werkzeug) load only when served.
+    register(
+        "zuora_custom_objects",
+        "jobadapter_zuora_custom_objects.simulator:CustomObjectJobsSimulator",
+    )
