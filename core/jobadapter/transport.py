@@ -549,9 +549,9 @@ class Transport:
                         self.stats.add(redirects=1)
                         attempt -= 1
                         continue
-                    retryable = status in RETRY_STATUSES or (
-                        status == 500 and method in IDEMPOTENT_METHODS
-                    )
+                    # A 500 may come after the work was done: retried only for requests
+                    # that are idempotent (by method, or by their idempotency key).
+                    retryable = status in RETRY_STATUSES or status == 500
                     if retryable and may_retry:
                         # RateLimit-Reset says when the rate window resets: a reason to
                         # wait on a 429, not on a 5xx (Zuora sends it on every answer).

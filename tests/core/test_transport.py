@@ -298,15 +298,21 @@ def test_retry_unsafe_allows_post_retries_without_a_key(server: Server) -> None:
     assert "Idempotency-Key" not in server.requests[0]["headers"]
 
 
-def test_500_retried_for_get_not_for_post(server: Server) -> None:
+def test_500_retried_for_idempotent_requests_only(server: Server) -> None:
     server.script = [WResponse(status=500), WResponse("fine")]
     assert make_transport().request("GET", server.url).text == "fine"
     assert len(server.requests) == 2
 
     server.requests.clear()
     server.script = [WResponse(status=500), WResponse("fine")]
+    response = make_transport().request("POST", server.url, body=b"x")
+    assert response.status == 500 and len(server.requests) == 1  # may have been done: not resent
+
+    server.requests.clear()
+    server.script = [WResponse(status=500), WResponse("fine")]
     response = make_transport().request("POST", server.url, body=b"x", idempotency_key="k")
-    assert response.status == 500 and len(server.requests) == 1
+    assert response.text == "fine" and len(server.requests) == 2  # the key makes it safe
+    assert {r["headers"]["Idempotency-Key"] for r in server.requests} == {"k"}
 
 
 def test_connection_reset_mid_body_then_success() -> None:
