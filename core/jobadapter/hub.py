@@ -7,6 +7,7 @@ state: two hubs in one process are independent.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -203,6 +204,7 @@ class Hub:
         conn = self.connection(adapter, profile)
         if self.store is None:
             job: Job = self._call("submit", adapter, conn.profile, request)
+            self._submitted(job, conn.profile.name)
             return job
         submission = self.store.record_submission(
             adapter=adapter,
@@ -228,7 +230,22 @@ class Hub:
                 )
             raise
         self.store.complete_submission(submission, job)
+        self._submitted(job, conn.profile.name)
         return job
+
+    def _submitted(self, job: Job, profile: str) -> None:
+        from jobadapter.events import EventKind
+
+        self.emit(
+            Event(
+                kind=EventKind.SUBMITTED,
+                adapter=job.adapter,
+                job_id=job.id,
+                at=dt.datetime.now(dt.timezone.utc),
+                job=job,
+                profile=profile,
+            )
+        )
 
     def reconcile(
         self,

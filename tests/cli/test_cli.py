@@ -197,3 +197,36 @@ def test_demo_then_report_in_a_real_process(home: Path) -> None:
         assert group["anomalies"] == 0, group
     assert data["total"]["jobs"] == 2 * 5
     assert sum(g["rows"]["failed"] for g in groups) > 0  # some rows fail on purpose
+
+
+def test_reconcile_and_resolve_from_the_command_line(run: Any, sandbox: Any) -> None:
+    """A crash left two submissions unanswered: listing settles the Zuora one; the Zoho
+    one (no list, no idempotency) waits for an operator, who resolves it."""
+    from jobadapter.store import SqliteStore, SubmissionState
+
+    config, _ = sandbox
+    with SqliteStore.default() as store:
+        zuora = store.record_submission(
+            adapter="zuora.custom_object_job",
+            profile="zuora_custom_objects",
+            idempotency_key="crash-1",
+            request_summary={"object": "passenger"},
+        )
+        zoho = store.record_submission(
+            adapter="zoho.mass_update",
+            profile="zoho_mass_update",
+            idempotency_key="crash-2",
+            request_summary={"module": "Leads"},
+        )
+    first = run("reconcile", "--json", config=config)
+    outcomes = {o["submission"]: o for o in json.loads(first.output)}
+    assert outcomes[zuora]["resolution"] == "not_started"  # the provider has no such job
+    assert outcomes[zoho]["resolution"] == "unknown"
+    assert first.exit_code == 1  # one needs an operator
+
+    resolved = run("resolve", str(zoho), "--nothing-started", config=config)
+    assert resolved.exit_code == 0 and "nothing started" in resolved.output
+    again = run("reconcile", config=config)
+    assert again.exit_code == 0 and "no pending submissions" in again.output
+    with SqliteStore.default() as store:
+        assert store.submission(zoho).state is SubmissionState.FAILED

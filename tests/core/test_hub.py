@@ -146,3 +146,40 @@ def test_hubs_share_no_state() -> None:
     one = Hub(load_entrypoints=False, plugins=[EchoPlugin()])
     two = Hub(load_entrypoints=False)
     assert "echo.job" in one.adapters() and "echo.job" not in two.adapters()
+
+
+class SubmitAdapter(EchoAdapter):
+    name = "echo.submit"
+    capabilities = frozenset({"get", "submit"})
+
+    def submit(self, conn: Connection, request: Any) -> Job:
+        return Job(adapter=self.name, id="new-1", status=JobStatus.PENDING)
+
+
+class Recorder:
+    JOBADAPTER_API_VERSION = "1.0"
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    @hookimpl
+    def register_adapters(self, register: Callable[[type[Adapter]], None]) -> None:
+        register(SubmitAdapter)
+
+    @hookimpl
+    def job_changed(self, event: Any) -> None:
+        self.events.append(event)
+
+
+def test_submit_tells_the_job_changed_hook() -> None:
+    recorder = Recorder()
+    profile = Profile(
+        name="local",
+        provider="generic",
+        base_url="http://127.0.0.1:9",
+        secrets={"token": "tok-abcdef"},
+    )
+    hub = Hub(load_entrypoints=False, plugins=[recorder], profiles=[profile])
+    job = hub.submit("echo.submit", {"x": 1})
+    (event,) = recorder.events
+    assert event.kind.value == "submitted" and event.job == job and event.profile == "local"

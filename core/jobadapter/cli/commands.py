@@ -7,6 +7,7 @@ from jobadapter.cli import (  # noqa: F401
     jobs_cmd,
     new_plugin_cmd,
     plugins_cmd,
+    reconcile_cmd,
     report_cmd,
     sandbox_cmd,
     watch_cmd,
