@@ -91,17 +91,6 @@ class Profile:
             )
         return value
 
-    def require(self, key: str) -> str:
-        """A non-secret string setting (common or provider option) that must be set."""
-        value = getattr(self, key, None) if key in COMMON_KEYS else self.options.get(key)
-        if not value:
-            raise ConfigError(f"{self.source}: profile {self.name!r}: missing {key!r}")
-        return str(value)
-
-    @property
-    def tzinfo(self) -> Any:
-        return parse_timezone(self.timezone)
-
 
 def profile_from_mapping(
     name: str,

@@ -50,13 +50,6 @@ class Counts:
             and new < old
         )
 
-    @property
-    def fraction_done(self) -> float | None:
-        """Share of rows processed, when both numbers are known."""
-        if self.total and self.processed is not None:
-            return min(1.0, self.processed / self.total)
-        return None
-
 
 @attrs.frozen(slots=True)
 class JobError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 MASK = "***"
 
@@ -110,11 +110,6 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
         k: (MASK if k.lower() in SECRET_HEADERS else redact_text(str(v)))
         for k, v in headers.items()
     }
-
-
-def redact_fields(fields: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Form or query pairs with secret fields masked."""
-    return [(k, MASK if k.lower() in SECRET_FIELDS else redact_text(v)) for k, v in fields]
 
 
 class RedactingFilter(logging.Filter):
