@@ -2,8 +2,8 @@
 
 Each adapter's sample answer is the provider's own, copied verbatim from its
 reference page (``provider-docs/pages/``; Zoho's copy stops at the heading,
-so its sample is the one on Zoho's page, as the plugin's tests hold it). In
-alternating rounds we time, on the same bytes:
+so its sample is the one on Zoho's page), held once in each plugin's
+``samples`` module. In alternating rounds we time, on the same bytes:
 
 - ``baseline``: ``json.loads(sample)``;
 - ``jobadapter``: ``adapter.parse(json.loads(sample), job_id=...)``, the
@@ -24,83 +24,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import jobadapter_zoho_mass_update.samples as zoho_samples
+import jobadapter_zuora_bulk.samples as zuora_bulk_samples
+import jobadapter_zuora_custom_objects.samples as custom_object_samples
 from _common import emit, quick_parser
 from jobadapter import Hub
 
-#: GET /v1/bulk/{bulk-key}, "Response samples, 200" (zuora-get-mass-updater.md).
-MASS_UPDATER = b"""{
-  "actionType": "UpdateAccountingCode",
-  "endedOn": "2015-04-07 14:32:01",
-  "errorCount": 1,
-  "inputSize": 354,
-  "outputSize": 350,
-  "outputType": "(url:.csv.zip)",
-  "outputURL": "https://rest.zuora.com/v1/files/402892c84c9285b1014c9293f5320007",
-  "processedCount": 3,
-  "startedOn": "2015-04-07 14:22:11",
-  "status": "Completed",
-  "success": true,
-  "successCount": 2,
-  "totalCount": 3,
-  "uploadedBy": "smith@example.com",
-  "uploadedOn": "2015-04-07 14:22:09"
-}"""
-
-#: GET /bulk-data/bulk-jobs/{id}/summary, "Response samples, 200"
-#: (zuora-get-bulk-job-summary.md).
-BULK_JOB = b"""{
-  "id": "3a3e85c4-96e7-486b-ae02-827120104301",
-  "name": "Sample Bulk Job",
-  "description": "Job processing sample data",
-  "createdAt": 1614081280,
-  "createdBy": "admin",
-  "status": "In Progress",
-  "rowCount": 1000,
-  "rowsSucceeded": 800,
-  "rowsFailed": 200,
-  "lastUpdatedAt": 1614082580,
-  "failureReason": "Processing error",
-  "objectType": "account",
-  "jobType": "Import",
-  "isCustomObject": false,
-  "customObjectNamespace": "default",
-  "dataSourceType": "UserUpload",
-  "systemType": "BILLING",
-  "fileType": "csv"
-}"""
-
-#: GET /objects/jobs/{id}, "Response samples, 200" (zuora-get-custom-object-bulk-job.md).
-CUSTOM_OBJECT_JOB = b"""{
-  "CreatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-  "CreatedDate": "2021-03-15T06:47:18Z",
-  "Id": "ed4b9701-bafb-4976-8019-b08269430153",
-  "UpdatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-  "UpdatedDate": "2021-03-15T06:47:18Z",
-  "error": {
-    "code": 71012560,
-    "message": "Service limit reached, please retry later."
-  },
-  "namespace": "default",
-  "object": "passenger",
-  "operation": "delete",
-  "processingTime": 1882,
-  "recordsProcessed": 500,
-  "status": "failed"
-}"""
-
-#: GET /crm/{version}/{module}/actions/mass_update?job_id=..., "Sample Response For Job
-#: Complete" (Zoho's Get Mass Update Status page; provider-docs/pages stops at the heading).
-ZOHO_MASS_UPDATE = b"""{
-    "data": [
-        {
-            "Status": "COMPLETED",
-            "Failed_Count": 0,
-            "Updated_Count": 50,
-            "Not_Updated_Count": 0,
-            "Total_Count": 50
-        }
-    ]
-}"""
+#: Each sample's text and page are in the plugin's ``samples`` module.
+MASS_UPDATER = zuora_bulk_samples.MASS_UPDATER_GET.encode()
+BULK_JOB = zuora_bulk_samples.BULK_JOB_SUMMARY.encode()
+CUSTOM_OBJECT_JOB = custom_object_samples.GET_JOB.encode()
+ZOHO_MASS_UPDATE = zoho_samples.SAMPLE_COMPLETED.encode()
 
 #: adapter -> (sample bytes, the job_id the caller passes: ids the answer leaves out).
 SAMPLES: dict[str, tuple[bytes, str | None]] = {

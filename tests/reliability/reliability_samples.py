@@ -2,57 +2,24 @@
 
 Status answers per adapter, the submit answers adapters read themselves,
 token answers and error bodies. Values follow the providers' reference pages
-and published examples (see /work/shared/provider-docs in the design notes).
+and published examples (see /work/shared/provider-docs in the design notes);
+the verbatim documented status and submit answers come from each plugin's
+``samples`` module.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-ZUORA_CO_JOB: dict[str, Any] = {
-    "CreatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-    "CreatedDate": "2021-03-15T06:47:18Z",
-    "Id": "ed4b9701-bafb-4976-8019-b08269430153",
-    "UpdatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-    "UpdatedDate": "2021-03-15T06:47:18Z",
-    "error": {"code": 71012560, "message": "Service limit reached, please retry later."},
-    "namespace": "default",
-    "object": "passenger",
-    "operation": "delete",
-    "processingTime": 1882,
-    "recordsProcessed": 500,
-    "status": "failed",
-}
-ZUORA_CO_RUNNING: dict[str, Any] = {
-    "Id": "5112347a-f7a1-4373-99df-c082984de7be",
-    "CreatedById": "2c92c0f96a07409d016a0a58ab1172ec",
-    "UpdatedById": "2c92c0f96a07409d016a0a58ab1172ec",
-    "CreatedDate": "2021-03-10T00:05:54.207Z",
-    "UpdatedDate": "2021-03-10T00:08:15.539Z",
-    "operation": "create",
-    "namespace": "default",
-    "object": "vehicle",
-    "status": "in_progress",
-    "processingTime": 0,
-    "recordsProcessed": 0,
-}
-ZUORA_MASS_UPDATER: dict[str, Any] = {
-    "actionType": "UpdateAccountingCode",
-    "endedOn": "2015-04-07 14:32:01",
-    "errorCount": 1,
-    "inputSize": 354,
-    "outputSize": 350,
-    "outputType": "(url:.csv.zip)",
-    "outputURL": "https://rest.zuora.com/v1/files/402892c84c9285b1014c9293f5320007",
-    "processedCount": 3,
-    "startedOn": "2015-04-07 14:22:11",
-    "status": "Completed",
-    "success": True,
-    "successCount": 2,
-    "totalCount": 3,
-    "uploadedBy": "smith@example.com",
-    "uploadedOn": "2015-04-07 14:22:09",
-}
+import jobadapter_zoho_mass_update.samples as zoho_samples
+import jobadapter_zuora_bulk.samples as zuora_bulk_samples
+import jobadapter_zuora_custom_objects.samples as custom_object_samples
+
+ZUORA_CO_JOB: dict[str, Any] = custom_object_samples.as_dict(custom_object_samples.GET_JOB)
+ZUORA_CO_RUNNING: dict[str, Any] = custom_object_samples.as_dict(
+    custom_object_samples.UPLOAD_ANSWER
+)
+ZUORA_MASS_UPDATER: dict[str, Any] = zuora_bulk_samples.as_dict(zuora_bulk_samples.MASS_UPDATER_GET)
 ZUORA_MASS_UPDATER_PENDING: dict[str, Any] = {
     "actionType": "CreateRevenueSchedule",
     "status": "Pending",
@@ -63,26 +30,7 @@ ZUORA_MASS_UPDATER_PENDING: dict[str, Any] = {
     "errorCount": None,
     "uploadedOn": "2015-04-07 14:22:09",
 }
-ZUORA_BULK_SUMMARY: dict[str, Any] = {
-    "id": "3a3e85c4-96e7-486b-ae02-827120104301",
-    "name": "Sample Bulk Job",
-    "description": "Job processing sample data",
-    "createdAt": 1614081280,
-    "createdBy": "admin",
-    "status": "In Progress",
-    "rowCount": 1000,
-    "rowsSucceeded": 800,
-    "rowsFailed": 200,
-    "lastUpdatedAt": 1614082580,
-    "failureReason": "Processing error",
-    "objectType": "account",
-    "jobType": "Import",
-    "isCustomObject": False,
-    "customObjectNamespace": "default",
-    "dataSourceType": "UserUpload",
-    "systemType": "BILLING",
-    "fileType": "csv",
-}
+ZUORA_BULK_SUMMARY: dict[str, Any] = zuora_bulk_samples.as_dict(zuora_bulk_samples.BULK_JOB_SUMMARY)
 ZUORA_BULK_TUTORIAL: dict[str, Any] = {
     **ZUORA_BULK_SUMMARY,
     "status": "Completed",
@@ -90,27 +38,8 @@ ZUORA_BULK_TUTORIAL: dict[str, Any] = {
     "lastUpdatedAt": "2021-02-23T12:16:20.123+00:00",
     "failureReason": None,
 }
-ZOHO_STATUS: dict[str, Any] = {
-    "data": [
-        {
-            "Status": "RUNNING",
-            "Failed_Count": 0,
-            "Updated_Count": 30,
-            "Not_Updated_Count": 20,
-            "Total_Count": 50,
-        }
-    ]
-}
-ZOHO_SCHEDULED: dict[str, Any] = {
-    "data": [
-        {
-            "code": "SUCCESS",
-            "details": {"job_id": "554023000000506003"},
-            "message": "mass update scheduled successfully",
-            "status": "success",
-        }
-    ]
-}
+ZOHO_STATUS: dict[str, Any] = zoho_samples.as_dict(zoho_samples.SAMPLE_RUNNING)
+ZOHO_SCHEDULED: dict[str, Any] = zoho_samples.as_dict(zoho_samples.SAMPLE_SUBMIT_SCHEDULED)
 ZOHO_IMMEDIATE: dict[str, Any] = {
     "data": [
         {

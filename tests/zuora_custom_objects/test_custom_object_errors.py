@@ -23,6 +23,7 @@ from jobadapter import (
 from jobadapter.retry import RetryPolicy
 from jobadapter.sandbox import SimClock
 from jobadapter_zuora_custom_objects import CustomObjectJobRequest
+from jobadapter_zuora_custom_objects.samples import GET_JOB, as_dict
 from jobadapter_zuora_custom_objects.simulator import CustomObjectJobsSimulator
 from werkzeug.wrappers import Request, Response
 
@@ -30,20 +31,7 @@ ADAPTER = "zuora.custom_object_job"
 JOB_ID = "ed4b9701-bafb-4976-8019-b08269430153"
 
 # pages/zuora-get-custom-object-bulk-job.md, the 200 sample (a failed job, not a failed call).
-PAGE_SAMPLE = {
-    "CreatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-    "CreatedDate": "2021-03-15T06:47:18Z",
-    "Id": "ed4b9701-bafb-4976-8019-b08269430153",
-    "UpdatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-    "UpdatedDate": "2021-03-15T06:47:18Z",
-    "error": {"code": 71012560, "message": "Service limit reached, please retry later."},
-    "namespace": "default",
-    "object": "passenger",
-    "operation": "delete",
-    "processingTime": 1882,
-    "recordsProcessed": 500,
-    "status": "failed",
-}
+PAGE_SAMPLE = as_dict(GET_JOB)
 
 
 class ScriptedSimulator(CustomObjectJobsSimulator):

@@ -17,27 +17,12 @@ from jobadapter_zuora_custom_objects.custom_object_job import (
     STATUSES,
     CustomObjectJobAdapter,
 )
+from jobadapter_zuora_custom_objects.samples import GET_JOB, LISTED_COMPLETED, as_dict
 
 SPEC = Path(__file__).parent / "data" / "zuora-custom-object-jobs-api-openapi.yml"
 
 # pages/zuora-get-custom-object-bulk-job.md, "Response samples / 200", verbatim.
-PAGE_SAMPLE = """{
-  "CreatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-  "CreatedDate": "2021-03-15T06:47:18Z",
-  "Id": "ed4b9701-bafb-4976-8019-b08269430153",
-  "UpdatedById": "7b39d73f-22e6-404a-b8e7-894f7620e91c",
-  "UpdatedDate": "2021-03-15T06:47:18Z",
-  "error": {
-    "code": 71012560,
-    "message": "Service limit reached, please retry later."
-  },
-  "namespace": "default",
-  "object": "passenger",
-  "operation": "delete",
-  "processingTime": 1882,
-  "recordsProcessed": 500,
-  "status": "failed"
-}"""
+PAGE_SAMPLE = GET_JOB
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +43,7 @@ def utc(
 
 
 def job_body(**fields: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "Id": "5112347a-f7a1-4373-99df-c082984de7be",
-        "CreatedById": "2c92c0f96a07409d016a0a58ab1172ec",
-        "CreatedDate": "2021-03-10T00:05:54.207Z",
-        "UpdatedById": "2c92c0f96a07409d016a0a58ab1172ec",
-        "UpdatedDate": "2021-03-10T00:08:15.614Z",
-        "namespace": "default",
-        "object": "vehicle",
-        "operation": "create",
-        "processingTime": 62,
-        "recordsProcessed": 3,
-        "status": "completed",
-    }
+    body = as_dict(LISTED_COMPLETED)  # the spec's listed completed job
     body.update(fields)
     return {k: v for k, v in body.items() if v is not ...}
 
