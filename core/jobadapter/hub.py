@@ -79,6 +79,7 @@ class Hub:
             transport = Transport(sleep=clock.sleep) if clock is not None else Transport()
         self.transport = transport
         self._connections: dict[str, Connection] = {}
+        self._instances: dict[tuple[str, str], tuple[type[Adapter], Profile, Adapter]] = {}
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -101,14 +102,30 @@ class Hub:
 
     def adapter(self, name: str, *, profile: str | Profile | None = None) -> Adapter:
         """An adapter instance (set up with the profile's timezone, when given)."""
+        cls = self._adapter_class(name)
+        prof = self._resolve_profile(cls, profile) if profile is not None else None
+        return cls(timezone=prof.timezone if prof else None)
+
+    def _adapter_class(self, name: str) -> type[Adapter]:
         cls = self.plugins.registry.adapters.get(name)
         if cls is None:
             known = ", ".join(self.adapters()) or "none"
             raise UnknownAdapter(
                 f"no adapter named {name!r}; installed: {known}. Install the plugin that provides it."
             )
-        prof = self._resolve_profile(cls, profile) if profile is not None else None
-        return cls(timezone=prof.timezone if prof else None)
+        return cls
+
+    def _adapter_for(self, name: str, profile: Profile) -> Adapter:
+        """The hub's own instance of ``name`` for ``profile``, built once, not per call
+        (an adapter holds nothing but its timezone; its status table's memory is on the class)."""
+        cls = self._adapter_class(name)
+        key = (name, profile.name)
+        cached = self._instances.get(key)
+        if cached is not None and cached[0] is cls and cached[1] is profile:
+            return cached[2]
+        instance = cls(timezone=profile.timezone)
+        self._instances[key] = (cls, profile, instance)
+        return instance
 
     def provider(self, name: str) -> Provider:
         try:
@@ -163,8 +180,7 @@ class Hub:
 
     def connection(self, adapter: str, profile: str | Profile | None = None) -> Connection:
         """The (cached) connection for ``adapter`` under ``profile``."""
-        cls = type(self.adapter(adapter))
-        prof = self._resolve_profile(cls, profile)
+        prof = self._resolve_profile(self._adapter_class(adapter), profile)
         with self._lock:
             conn = self._connections.get(prof.name)
             if conn is None or conn.profile is not prof:
@@ -180,7 +196,7 @@ class Hub:
         self, verb: str, adapter: str, profile: str | Profile | None, *args: Any, **kwargs: Any
     ) -> Any:
         conn = self.connection(adapter, profile)
-        instance = self.adapter(adapter, profile=conn.profile)
+        instance = self._adapter_for(adapter, conn.profile)
         check_verb(instance, verb)
         return getattr(instance, VERB_METHODS[verb])(conn, *args, **kwargs)
 

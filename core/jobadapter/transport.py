@@ -106,6 +106,9 @@ class Response:
     data: bytes = attrs.field(repr=False)
     method: str
     url: str
+    #: The decoded JSON, once ``json()`` has parsed it: the provider's error check and
+    #: the adapter both read the body, and it is decoded only once.
+    _json: Any = attrs.field(default=_UNSET, init=False, repr=False, eq=False)
 
     @property
     def ok(self) -> bool:
@@ -127,7 +130,17 @@ class Response:
             return self.data.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The body as JSON; ProviderResponseError (never a bare ValueError) when it is not."""
+        """The body as JSON; ProviderResponseError (never a bare ValueError) when it is not.
+
+        Parsed once per response: later calls return the same (shared) object.
+        """
+        if self._json is not _UNSET:
+            return self._json
+        value = self._parse_json()
+        object.__setattr__(self, "_json", value)  # frozen: a memo, not a field of the answer
+        return value
+
+    def _parse_json(self) -> Any:
         if not self.data.strip():
             raise self._bad("empty body where JSON was expected")
         html = "an HTML page where JSON was expected (a proxy, login or error page?)"

@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import attrs
 from jobadapter.adapter import Adapter
 from jobadapter.errors import InvalidRequest, NotFound, NotSupported, ProviderResponseError
 from jobadapter.model import Counts, Job, JobError
@@ -110,6 +109,9 @@ class MassUpdateAdapter(Adapter):
     def build_job(self, payload: Any, *, job_id: str | None) -> Job:
         """A status answer (``GET ...?job_id=``) as a Job; ``job_id`` is required (the
         answer has none) and its ``<Module>:`` prefix, when present, becomes the target."""
+        return self._status_job(payload, job_id, _module_of(job_id))
+
+    def _status_job(self, payload: Any, job_id: str | None, target: str | None) -> Job:
         record = self._status_record(payload)
         word = record.get("Status")
         updated = self.count(record, "Updated_Count")
@@ -125,7 +127,7 @@ class MassUpdateAdapter(Adapter):
             status=self.status_of(word),
             native_status=word,
             operation=OPERATION,
-            target=_module_of(job_id),
+            target=target,
             counts=Counts(total=total, processed=processed, succeeded=updated, failed=failed),
             raw=payload,
         )
@@ -303,8 +305,9 @@ class MassUpdateAdapter(Adapter):
                 method=response.method,
                 url=response.url,
             )
-        job = self.parse(response.json(), job_id=job_id)
-        return job if job.target == module else attrs.evolve(job, target=module)
+        payload = response.json()
+        # The module is known here: no second split of the id, no second Job.
+        return self._total(lambda: self._status_job(payload, job_id, module))
 
     def cancel(self, conn: Connection, job_id: str) -> Job:
         raise NotSupported(self.name, "cancel", self.unsupported_hints["cancel"])

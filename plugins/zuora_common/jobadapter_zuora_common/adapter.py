@@ -46,9 +46,10 @@ class ZuoraAdapter(Adapter):
 
     def errors_in(self, payload: Mapping[str, Any]) -> tuple[JobError, ...]:
         """Error reasons embedded in an otherwise successful answer (any Zuora shape)."""
-        parsed = parse_error_body(
-            {k: payload[k] for k in ("reasons", "Errors", "errors") if k in payload}
-        )
+        embedded = {k: payload[k] for k in ("reasons", "Errors", "errors") if k in payload}
+        if not embedded:
+            return ()  # the usual answer: nothing to read (parse_error_body({}) is None)
+        parsed = parse_error_body(embedded)
         if parsed is None:
             return ()
         return tuple(JobError(r.code, r.message) for r in parsed.reasons)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from jobadapter.errors import (
@@ -34,9 +34,13 @@ from jobadapter.errors import (
     NotFound,
     PermissionDenied,
     ProviderError,
+    ProviderResponseError,
     RateLimited,
     TransientError,
 )
+
+if TYPE_CHECKING:
+    from jobadapter.transport import Response
 
 #: Codes whose category does not say what they mean.
 SPECIAL_CODES: dict[str, type[ProviderError]] = {
@@ -186,6 +190,18 @@ def read_body(data: bytes) -> Any:
     try:
         return json.loads(data)
     except (ValueError, RecursionError):
+        return None
+
+
+def read_response(response: Response) -> Any:
+    """Like :func:`read_body`, through ``response.json()``: the body is decoded once,
+    and the adapter reading the same answer gets the already parsed value."""
+    data = response.data
+    if len(data) > _MAX_BODY or data.lstrip()[:1] not in (b"{", b"["):
+        return None
+    try:
+        return response.json()
+    except ProviderResponseError:
         return None
 
 

@@ -17,7 +17,7 @@ from jobadapter_zuora_common.errors import (
     hint_for,
     is_failure_flag,
     parse_error_body,
-    read_body,
+    read_response,
 )
 from jobadapter_zuora_common.headers import TRACK_ID, check_track_id, headers_from_options
 
@@ -85,7 +85,7 @@ class ZuoraProvider(Provider):
         """Zuora's answer as a typed error; None for a success (2xx without ``success: false``)."""
         if response.ok and b"uccess" not in response.data:
             return None  # cheap: no success flag at all, so nothing to check
-        body = read_body(response.data)
+        body = read_response(response)
         if response.ok and not is_failure_flag(body):
             return None
         parsed = parse_error_body(body)
