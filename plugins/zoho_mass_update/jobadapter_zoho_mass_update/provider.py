@@ -9,13 +9,12 @@ reads Zoho's error bodies into the core's typed errors.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from jobadapter.auth import Credentials, RefreshToken
 from jobadapter.config import Profile
-from jobadapter.errors import ProviderError, error_class_for_status
+from jobadapter.errors import ProviderError, ProviderResponseError, error_class_for_status
 from jobadapter.provider import Provider
 from jobadapter.transport import Response
 
@@ -32,12 +31,13 @@ def token_url(profile: Profile) -> str:
 
 
 def json_body(response: Response) -> Any:
-    """The answer's JSON, or None when it has no (readable) JSON body."""
-    if not response.data.strip():
-        return None
+    """The answer's JSON, or None when it has no (readable) JSON body.
+
+    Through ``Response.json()``, so the error check and the adapter decode it once.
+    """
     try:
-        return json.loads(response.data)
-    except (ValueError, RecursionError):
+        return response.json()
+    except ProviderResponseError:
         return None
 
 
