@@ -29,12 +29,6 @@ def sim(clock: SimClock) -> ZohoMassUpdateSimulator:
 
 
 @pytest.fixture
-def server(sim: ZohoMassUpdateSimulator) -> Iterator[SandboxServer]:
-    with SandboxServer(sim) as running:
-        yield running
-
-
-@pytest.fixture
 def make_profile(server: SandboxServer, sim: ZohoMassUpdateSimulator) -> Callable[..., Profile]:
     def make(**changes: Any) -> Profile:
         table = {**sim.profile(), **changes}

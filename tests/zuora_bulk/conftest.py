@@ -14,18 +14,7 @@ from jobadapter.config import Profile, profile_from_mapping
 from jobadapter.sandbox import SandboxServer, SimClock
 from jobadapter.transport import Transport
 from jobadapter_zuora_bulk.simulator import ZuoraBulkSimulator
-from zuora_bulk_support import START, Sleeper
-
-
-@pytest.fixture()
-def clock() -> SimClock:
-    return SimClock(speed=0, start=START)
-
-
-@pytest.fixture()
-def sim_options() -> dict[str, Any]:
-    """Override (or parametrize) in a test module to configure the simulator."""
-    return {}
+from zuora_bulk_support import Sleeper
 
 
 @pytest.fixture()
@@ -34,20 +23,8 @@ def sim(clock: SimClock, sim_options: dict[str, Any]) -> ZuoraBulkSimulator:
 
 
 @pytest.fixture()
-def server(sim: ZuoraBulkSimulator) -> Iterator[SandboxServer]:
-    with SandboxServer(sim) as running:
-        yield running
-
-
-@pytest.fixture()
 def sleeper(clock: SimClock) -> Sleeper:
     return Sleeper(clock)
-
-
-@pytest.fixture()
-def profile_extra() -> dict[str, Any]:
-    """Extra profile keys (timezone, track_id, ...) for a test module."""
-    return {}
 
 
 @pytest.fixture()

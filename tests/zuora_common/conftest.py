@@ -14,38 +14,10 @@ from jobadapter.transport import Transport
 from jobadapter_zuora_common.provider import ZuoraProvider
 from zuora_common_support import EchoSimulator, Sleeper
 
-START = 1_700_000_000.0
-
-
-@pytest.fixture()
-def clock() -> SimClock:
-    return SimClock(speed=0, start=START)
-
-
-@pytest.fixture()
-def sim_options() -> dict[str, Any]:
-    return {}
-
 
 @pytest.fixture()
 def sim(clock: SimClock, sim_options: dict[str, Any]) -> EchoSimulator:
     return EchoSimulator(clock=clock, seed=3, **sim_options)
-
-
-@pytest.fixture()
-def server(sim: EchoSimulator) -> Iterator[SandboxServer]:
-    with SandboxServer(sim) as running:
-        yield running
-
-
-@pytest.fixture()
-def sleeper(clock: SimClock) -> Sleeper:
-    return Sleeper(clock)
-
-
-@pytest.fixture()
-def profile_extra() -> dict[str, Any]:
-    return {}
 
 
 @pytest.fixture()

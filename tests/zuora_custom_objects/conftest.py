@@ -19,8 +19,6 @@ from jobadapter_zuora_custom_objects.custom_object_job import CustomObjectJobAda
 from jobadapter_zuora_custom_objects.simulator import CustomObjectJobsSimulator
 
 ADAPTER = "zuora.custom_object_job"
-#: 2023-11-14T22:13:20Z: a fixed start, so simulated answers are reproducible.
-START = 1_700_000_000.0
 
 
 #: A transport ``sleep`` that moves simulated time instead of waiting.
@@ -28,30 +26,8 @@ Sleeper = FakeSleeper
 
 
 @pytest.fixture()
-def clock() -> SimClock:
-    return SimClock(speed=0, start=START)
-
-
-@pytest.fixture()
-def sim_options() -> dict[str, Any]:
-    """Override in a test module to configure the simulator."""
-    return {}
-
-
-@pytest.fixture()
 def sim(clock: SimClock, sim_options: dict[str, Any]) -> CustomObjectJobsSimulator:
     return CustomObjectJobsSimulator(clock=clock, seed=7, **sim_options)
-
-
-@pytest.fixture()
-def server(sim: CustomObjectJobsSimulator) -> Iterator[SandboxServer]:
-    with SandboxServer(sim) as running:
-        yield running
-
-
-@pytest.fixture()
-def sleeper(clock: SimClock) -> Sleeper:
-    return Sleeper(clock)
 
 
 @pytest.fixture()

@@ -1,0 +1,43 @@
+"""Fixtures the plugin test folders share: their simulator (each folder's ``sim``
+fixture) served on loopback, in frozen simulated time that only tests move."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from jobadapter.sandbox import SandboxServer, SimClock, Simulator
+from jobadapter.testing import FakeSleeper
+
+#: 2023-11-14T22:13:20Z: a fixed start, so simulated answers are reproducible.
+START = 1_700_000_000.0
+
+
+@pytest.fixture()
+def clock() -> SimClock:
+    return SimClock(speed=0, start=START)
+
+
+@pytest.fixture()
+def sim_options() -> dict[str, Any]:
+    """Override (or parametrize) in a test module to configure the simulator."""
+    return {}
+
+
+@pytest.fixture()
+def server(sim: Simulator) -> Iterator[SandboxServer]:
+    with SandboxServer(sim) as running:
+        yield running
+
+
+@pytest.fixture()
+def sleeper(clock: SimClock) -> FakeSleeper:
+    """A transport ``sleep`` that moves simulated time instead of waiting."""
+    return FakeSleeper(clock)
+
+
+@pytest.fixture()
+def profile_extra() -> dict[str, Any]:
+    """Extra profile keys (timezone, track_id, ...) for a test module."""
+    return {}
