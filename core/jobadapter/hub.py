@@ -20,7 +20,7 @@ from jobadapter.adapter import VERB_METHODS, Adapter, check_verb
 from jobadapter.clock import Clock, SystemClock
 from jobadapter.config import Profile, load_config
 from jobadapter.connection import Connection
-from jobadapter.errors import ConfigError, UnknownAdapter
+from jobadapter.errors import ConfigError, PluginError, UnknownAdapter
 from jobadapter.events import Event
 from jobadapter.model import Job
 from jobadapter.plugins import PluginHost, PluginInfo
@@ -109,6 +109,9 @@ class Hub:
     def _adapter_class(self, name: str) -> type[Adapter]:
         cls = self.plugins.registry.adapters.get(name)
         if cls is None:
+            reason = self.plugins.registry.unavailable.get(name)
+            if reason is not None:
+                raise PluginError(reason)
             known = ", ".join(self.adapters()) or "none"
             raise UnknownAdapter(
                 f"no adapter named {name!r}; installed: {known}. Install the plugin that provides it."

@@ -60,6 +60,8 @@ class Registry:
     providers: dict[str, Provider] = attrs.Factory(dict)
     report_formats: dict[str, Callable[..., str]] = attrs.Factory(dict)
     owners: dict[tuple[str, str], str] = attrs.Factory(dict)
+    #: Adapters set aside at load time (e.g. their provider's plugin is missing), and why.
+    unavailable: dict[str, str] = attrs.Factory(dict)
     _refs: dict[str, type[Any] | str] | None = attrs.field(default=None, init=False)
     _simulators: dict[str, type[Any]] | None = attrs.field(default=None, init=False)
     _load_refs: Callable[[], dict[str, type[Any] | str]] | None = attrs.field(
@@ -272,12 +274,18 @@ class PluginHost:
         call("register_providers", add_provider)
         call("register_adapters", add_adapter)
         call("register_report_formats", add_format)
-        for name, cls in registry.adapters.items():
+        for name, cls in list(registry.adapters.items()):
             if cls.provider not in registry.providers:
-                raise PluginError(
-                    f"adapter {name!r} (plugin {registry.owners[('adapter', name)]!r}) needs provider "
-                    f"{cls.provider!r}, which no loaded plugin registers"
+                # One plugin's missing dependency must not take the others down:
+                # this adapter is set aside, and using it says why.
+                reason = (
+                    f"adapter {name!r} (plugin {registry.owners[('adapter', name)]!r}) needs "
+                    f"provider {cls.provider!r}, which no loaded plugin registers: install the "
+                    "plugin that provides it (e.g. its -common package) or enable it"
                 )
+                log.warning("%s", reason)
+                registry.unavailable[name] = reason
+                del registry.adapters[name]
         registry.defer_simulators(lambda: self._collect_simulators(registry))
         return registry
 

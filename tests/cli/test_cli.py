@@ -230,3 +230,19 @@ def test_reconcile_and_resolve_from_the_command_line(run: Any, sandbox: Any) -> 
     assert again.exit_code == 0 and "no pending submissions" in again.output
     with SqliteStore.default() as store:
         assert store.submission(zoho).state is SubmissionState.FAILED
+
+
+def test_without_the_zuora_common_plugin_zoho_still_works(run: Any, monkeypatch: Any) -> None:
+    """Uninstalling one plugin (here the provider the Zuora adapters need) leaves the
+    others working; the Zuora adapters are listed as unavailable, saying why."""
+    monkeypatch.setenv("JOBADAPTER_DISABLE_PLUGINS", "zuora_common")
+    result = run("plugins", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.output[result.output.index("[") :])
+    available = {a for row in rows for a in row["capabilities"]}
+    unavailable = {a: why for row in rows for a, why in row["unavailable"].items()}
+    assert available == {"zoho.mass_update"}
+    assert set(unavailable) == ADAPTERS - {"zoho.mass_update"}
+    assert all("needs provider 'zuora'" in why for why in unavailable.values())
+    status = run("status", "zuora.bulk_job", "x")
+    assert status.exit_code == 2 and "needs provider 'zuora'" in status.output

@@ -75,7 +75,8 @@ def test_misspelt_hook_is_caught() -> None:
     assert "'typo'" in str(info.value) and "docs/hooks.md" in str(info.value)
 
 
-def test_adapter_needing_an_unknown_provider_is_refused() -> None:
+def test_adapter_needing_a_missing_provider_is_set_aside_and_the_rest_work() -> None:
+    """Uninstalling a provider's plugin (a -common package) must not take the others down."""
     module = plugin_with("p", "acme.z")
     cls = make_adapter("acme.other")
     cls.provider = "nowhere"
@@ -84,9 +85,13 @@ def test_adapter_needing_an_unknown_provider_is_refused() -> None:
     def register_adapters(register: Callable[[type[Adapter]], None]) -> None:
         register(cls)
 
-    module.register_adapters = register_adapters  # type: ignore[attr-defined]
-    with pytest.raises(PluginError, match="provider 'nowhere'"):
-        Hub(load_entrypoints=False, plugins=[module])
+    other = types.ModuleType("other")
+    other.register_adapters = register_adapters  # type: ignore[attr-defined]
+    other.JOBADAPTER_API_VERSION = "1.0"  # type: ignore[attr-defined]
+    hub = Hub(load_entrypoints=False, plugins=[module, other])
+    assert hub.adapters() == ["acme.z"]
+    with pytest.raises(PluginError, match="needs provider 'nowhere'"):
+        hub.adapter("acme.other")
 
 
 class FakeEntryPoint:

@@ -26,7 +26,15 @@ def plugins_command(state: State, as_json: bool) -> None:
     for info in hub.plugin_infos():
         data = attrs.asdict(info)
         data["capabilities"] = {
-            name: sorted(registry.adapters[name].capabilities) for name in info.adapters
+            name: sorted(registry.adapters[name].capabilities)
+            for name in info.adapters
+            if name in registry.adapters
+        }
+        # Registered but set aside at load time (e.g. their provider's plugin is missing).
+        data["unavailable"] = {
+            name: registry.unavailable[name]
+            for name in info.adapters
+            if name in registry.unavailable
         }
         rows.append(data)
     if as_json:
@@ -38,7 +46,10 @@ def plugins_command(state: State, as_json: bool) -> None:
 
         table = Table("plugin", "version", "adapters (capabilities)", "hooks")
         for row in rows:
-            adapters = "\n".join(f"{a} ({', '.join(c)})" for a, c in row["capabilities"].items())
+            adapters = "\n".join(
+                [f"{a} ({', '.join(c)})" for a, c in row["capabilities"].items()]
+                + [f"{a} (unavailable)" for a in row["unavailable"]]
+            )
             table.add_row(row["name"], row["version"] or "", adapters, ", ".join(row["hooks"]))
         Console().print(table)
         return
@@ -46,4 +57,6 @@ def plugins_command(state: State, as_json: bool) -> None:
         click.echo(f"{row['name']} {row['version'] or ''}".rstrip())
         for adapter, caps in row["capabilities"].items():
             click.echo(f"  adapter {adapter}: {', '.join(caps)}")
+        for adapter, reason in row["unavailable"].items():
+            click.echo(f"  adapter {adapter}: unavailable: {reason}")
         click.echo(f"  hooks: {', '.join(row['hooks'])}")
