@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from jobadapter.headers import header_value
 from jobadapter.redact import redact_text
 
 if TYPE_CHECKING:
@@ -171,9 +172,9 @@ def error_class_for_status(status: int) -> type[ProviderError]:
 def request_id_from(headers: Mapping[str, str]) -> str | None:
     """The provider's request id, from whichever header it uses."""
     for name in ("Zuora-Request-Id", "X-Request-Id", "X-Zoho-Request-Id", "Request-Id"):
-        for key, value in headers.items():
-            if key.lower() == name.lower():
-                return value
+        value = header_value(headers, name)
+        if value is not None:
+            return value
     return None
 
 

@@ -8,7 +8,6 @@ provider overrides :meth:`Provider.error_for` to read its own error bodies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from jobadapter.errors import (
@@ -100,12 +99,3 @@ def _reason(response: Response) -> str:
     if not text or text.lstrip().startswith("<"):
         return f"the provider answered HTTP {response.status} without a readable error body"
     return text
-
-
-def header_lookup(headers: Mapping[str, str], name: str) -> str | None:
-    """Case-insensitive header lookup for plain dicts too."""
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None

@@ -16,6 +16,8 @@ from typing import Any
 
 import attrs
 
+from jobadapter.headers import header_value
+
 __all__ = ["RetryPolicy", "parse_retry_after", "wait_hint"]
 
 #: Above this a RateLimit-Reset value is read as an epoch instant, not a delay
@@ -87,20 +89,12 @@ def parse_retry_after(value: str | None, *, now: dt.datetime | None = None) -> f
     return max(0.0, (when - current).total_seconds())
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None
-
-
 def wait_hint(headers: Mapping[str, str], *, now: dt.datetime | None = None) -> float | None:
     """The server's wait hint in seconds: ``Retry-After``, else ``RateLimit-Reset``, else None."""
-    hint = parse_retry_after(_header(headers, "Retry-After"), now=now)
+    hint = parse_retry_after(header_value(headers, "Retry-After"), now=now)
     if hint is not None:
         return hint
-    reset = _header(headers, "RateLimit-Reset")
+    reset = header_value(headers, "RateLimit-Reset")
     if reset is None:
         return None
     # Lenient: a list ("10, 60") names several windows; the first is the nearest.

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from jobadapter.config import Profile
-from jobadapter.provider import header_lookup
+from jobadapter.headers import header_value
 from jobadapter.redact import get_logger
 from jobadapter.retry import wait_hint
 
@@ -139,13 +139,13 @@ class HostBudget:
             self.pause(now + (hint if hint is not None else DEFAULT_PAUSE))
             return
         remaining = _first_number(
-            header_lookup(headers, "RateLimit-Remaining")
-            or header_lookup(headers, "X-RateLimit-Remaining")
+            header_value(headers, "RateLimit-Remaining")
+            or header_value(headers, "X-RateLimit-Remaining")
         )
         if remaining is None:
             return
         limit = _first_number(
-            header_lookup(headers, "RateLimit-Limit") or header_lookup(headers, "X-RateLimit-Limit")
+            header_value(headers, "RateLimit-Limit") or header_value(headers, "X-RateLimit-Limit")
         )
         low = max(LOW_WATER_ABSOLUTE, LOW_WATER * limit) if limit else LOW_WATER_ABSOLUTE
         if remaining > low:
