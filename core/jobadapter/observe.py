@@ -86,7 +86,7 @@ def observe(last: Job | None, new: Job) -> Observation:
         )
         return Observation(job=last, previous=last, anomalies=(anomaly,))
     decreased = new.counts.went_down_from(last.counts)
-    if decreased and not (new_status is old_status and old_status.is_terminal and new == last):
+    if decreased:
         anomaly = Anomaly(
             kind=AnomalyKind.COUNTS_DECREASED,
             adapter=new.adapter,
