@@ -30,14 +30,12 @@ def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int
 
     started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
     t0 = time.monotonic()
-    host = Hub(config=False)
-    server, simulators = start_sandbox(host, faults=faults, speed=speed)
+    store = state.store
+    hub = Hub(config=False, store=store)  # the sandbox's profiles only, never the user's
+    server, simulators = start_sandbox(hub, faults=faults, speed=speed)
     try:
-        profiles = [
-            profile_from_mapping(sim.name, sim.profile(), source="sandbox") for sim in simulators
-        ]
-        store = state.store
-        hub = Hub(config=False, profiles=profiles, store=store)
+        for sim in simulators:  # their URLs are known once the server listens
+            hub.add_profile(profile_from_mapping(sim.name, sim.profile(), source="sandbox"))
         click.echo(f"sandbox: {len(simulators)} simulator(s) at {server.url} (x{speed:g} time)")
         items: list[tuple[str, str, str | None]] = []
         labels: dict[tuple[str, str], str] = {}
