@@ -64,7 +64,10 @@ def observe(last: Job | None, new: Job) -> Observation:
     Legal moves keep ``new``. An illegal move (backwards, or out of a
     terminal state) keeps ``last`` unchanged and reports an anomaly.
     Counters going down on an otherwise legal move are reported; the job
-    keeps the higher counters seen so far.
+    keeps the higher counters seen so far. A ``total`` known before (say,
+    the rows of the file jobadapter uploaded) is kept when the new answer
+    does not say one: how many rows a job has does not change, and it is
+    what lets the tracker predict the job's end.
     """
     if last is None:
         return Observation(job=new, previous=None)
@@ -85,6 +88,8 @@ def observe(last: Job | None, new: Job) -> Observation:
             ),
         )
         return Observation(job=last, previous=last, anomalies=(anomaly,))
+    if new.counts.total is None and last.counts.total is not None:
+        new = attrs.evolve(new, counts=attrs.evolve(new.counts, total=last.counts.total))
     decreased = new.counts.went_down_from(last.counts)
     if decreased:
         anomaly = Anomaly(

@@ -87,6 +87,28 @@ def test_progress_without_status_change() -> None:
     assert result.progressed and not result.status_changed and result.changed
 
 
+def test_a_known_total_is_kept_when_an_answer_omits_it() -> None:
+    submitted = Job(adapter="t.kind", id="1", status=P, counts=Counts(total=500))
+    seen = Job(adapter="t.kind", id="1", status=R, counts=Counts(processed=120))
+    result = observe(submitted, seen)
+    assert result.job.counts == Counts(total=500, processed=120)
+    assert result.job.status is R and not result.anomalies
+    later = observe(result.job, attrs.evolve(seen, counts=Counts(processed=300)))
+    assert later.job.counts.total == 500 and later.progressed
+
+
+def test_a_total_the_provider_states_wins_over_the_known_one() -> None:
+    submitted = Job(adapter="t.kind", id="1", status=P, counts=Counts(total=500))
+    done = Job(adapter="t.kind", id="1", status=S, counts=Counts(total=510, processed=510))
+    result = observe(submitted, done)
+    assert result.job is done and not result.anomalies
+    # A lower one is a counter going down, like any other: reported, the higher kept.
+    short = attrs.evolve(done, counts=Counts(total=498, processed=498))
+    lower = observe(submitted, short)
+    assert lower.job.counts.total == 500
+    assert [a.kind for a in lower.anomalies] == [AnomalyKind.COUNTS_DECREASED]
+
+
 def test_observe_refuses_two_different_jobs() -> None:
     with pytest.raises(ValueError, match="two different jobs"):
         observe(Job(adapter="a.b", id="1", status=P), Job(adapter="a.b", id="2", status=P))
