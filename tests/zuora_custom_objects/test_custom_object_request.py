@@ -12,6 +12,7 @@ from jobadapter_zuora_custom_objects.request import (
     MAX_FILE_BYTES,
     CustomObjectJobRequest,
     FilterCondition,
+    data_rows,
     read_source,
     request_from_options,
 )
@@ -181,6 +182,23 @@ def test_csv_content_checks(operation: str, data: bytes, message: str) -> None:
 def test_csv_content_accepted() -> None:
     assert CustomObjectJobRequest("v", "update", file=b"\xef\xbb\xbfId,name\n1,a\n").read_file()
     assert CustomObjectJobRequest("v", "delete", file=b"id\n1\n").read_file() == b"id\n1\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "rows"),
+    [
+        (b"name__c,age__c\nAda,36\nBob,41\n", 2),
+        (b"\xef\xbb\xbfname__c\r\nAda\r\n\r\nBob\r\n", 2),  # BOM, CRLF, a blank line
+        (b'name__c,note__c\nAda,"two\nlines"\nBob,x', 2),  # a quoted newline, no last newline
+        (b"name__c\n", 0),
+    ],
+)
+def test_data_rows_counts_records_as_zuora_reads_them(data: bytes, rows: int) -> None:
+    assert data_rows(data) == rows
+
+
+def test_data_rows_of_what_is_not_csv_is_unknown() -> None:
+    assert data_rows(b"\xff\xfe") is None
 
 
 def test_request_from_cli_options(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from jobadapter_zuora_common import ZuoraAdapter, check_idempotency_key, new_ide
 from jobadapter_zuora_custom_objects.request import (
     ADAPTER,
     CustomObjectJobRequest,
+    data_rows,
     request_from_options,
 )
 
@@ -113,7 +114,9 @@ class CustomObjectJobAdapter(ZuoraAdapter):
         return request_from_options(options)
 
     def submit(self, conn: Connection, request: Any) -> Job:
-        """Create the job, then upload its CSV; the Job is the upload's answer."""
+        """Create the job, then upload its CSV; the Job is the upload's answer,
+        with the CSV's record count as its ``total`` (Zuora never reports one;
+        the tracker keeps it and predicts the job's end from it)."""
         req = _as_request(request)
         data = req.read_file() if req.needs_upload else None  # refuse bad files before creating
         key = check_idempotency_key(req.idempotency_key)
@@ -128,10 +131,11 @@ class CustomObjectJobAdapter(ZuoraAdapter):
             uploaded = self._upload(conn, job.id, data, upload_key)
         except ProviderError as exc:
             if exc.retryable or isinstance(exc, ProviderResponseError):
-                return self._settle_upload(conn, job.id, data, upload_key, exc)
+                settled = self._settle_upload(conn, job.id, data, upload_key, exc)
+                return _with_total(settled, data_rows(data))
             self._discard_pending(conn, job.id, exc)  # refused: the file was not taken
             raise
-        return self.parse(uploaded, job_id=job.id)
+        return _with_total(self.parse(uploaded, job_id=job.id), data_rows(data))
 
     def _upload(self, conn: Connection, job_id: str, data: bytes, key: str) -> Any:
         return self._call(
@@ -296,6 +300,13 @@ def _counts(status: JobStatus, processed: int | None) -> Counts:
     if status is JobStatus.SUCCEEDED and processed is not None:
         return Counts(total=processed, processed=processed)
     return Counts(processed=processed)
+
+
+def _with_total(job: Job, rows: int | None) -> Job:
+    """``job`` with ``rows`` as its total, unless the answer already said one."""
+    if rows is None or job.counts.total is not None:
+        return job
+    return attrs.evolve(job, counts=attrs.evolve(job.counts, total=rows))
 
 
 def _job_errors(value: Any) -> tuple[JobError, ...]:

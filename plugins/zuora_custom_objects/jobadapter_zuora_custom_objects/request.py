@@ -245,6 +245,17 @@ def check_csv(data: bytes, *, operation: str) -> None:
         raise _invalid("an update job's CSV needs an 'id' column naming each record to update")
 
 
+def data_rows(data: bytes) -> int | None:
+    """How many records a checked CSV holds after its header (blank lines are
+    not records), or None when it does not read as CSV: Zuora reports only
+    ``recordsProcessed``, so this count is the one honest total a job has."""
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        return max(0, sum(1 for record in reader if record) - 1)
+    except (UnicodeDecodeError, csv.Error):
+        return None
+
+
 def request_from_options(options: Mapping[str, Any]) -> CustomObjectJobRequest:
     """A request from CLI options: ``object``, ``operation`` (or ``action``), ``file``,
     ``namespace``, ``filter`` ("field OP value", repeatable), ``idempotency_key``."""
