@@ -101,6 +101,29 @@ def test_policy_approaches_a_far_end_in_steps_bounded_by_the_jobs_age() -> None:
     assert after(running(970, 1000), 100) == pytest.approx(3.0)
 
 
+def test_the_last_step_stops_far_enough_out_to_aim_at_the_end() -> None:
+    """With a 2 s floor and the end 6 s away, a 5 s step would leave 1 s: the
+    next poll, held at the floor, would see the end a second late. Stop 3 s
+    (``landing`` = 1.5 floors) short instead, then aim at the end itself."""
+    policy = PollPolicy(jitter=0.0, blind_max=5.0, approach=0.5, reach=2.0, landing=1.5)
+    bounds, rng = Bounds(2.0, 600.0), random.Random(0)
+    pace = policy.start(bounds)
+
+    def after(job: Job, now: float, *, changed: bool = False) -> float:
+        return policy.after_observation(
+            pace, bounds, job, status_changed=changed, progressed=not changed, now=now, rng=rng
+        )
+
+    assert after(running(0, 100), 0, changed=True) == 2.0
+    assert after(running(10, 100), 10) == 20.0  # 1 row/s, 90 s to go: step by age
+    assert after(running(94, 100), 94) == pytest.approx(3.0)  # 6 s to go: not 5
+    assert after(running(97, 100), 97) == pytest.approx(3.0)  # 3 s to go: aimed at
+    # It never steps below the floor, however close the end.
+    assert after(running(99, 100), 98.5) == 2.0  # 0.75 s to go
+    with pytest.raises(ValueError):
+        PollPolicy(landing=0.5)
+
+
 def test_pending_jobs_back_off_past_the_blind_ceiling() -> None:
     policy, bounds, rng = PollPolicy(jitter=0.0, blind_max=2.0), Bounds(1.0, 30.0), random.Random(0)
     pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)

@@ -78,7 +78,10 @@ class PollPolicy:
       the blind ceiling) is aimed at directly (not jittered: the prediction is
       the job's own), a far one approached in steps of ``approach`` of the
       remaining time (at most the time the job has been in its status),
-      re-measuring the rate on the way;
+      re-measuring the rate on the way, and never stopping closer to the end
+      than ``landing`` shortest intervals (from there the last poll can be
+      aimed at the end; closer, the floor would hold it back and see the end
+      up to a whole interval late);
     - nothing moved but a predicted end lies ahead: the same, towards that end;
     - otherwise (nothing moved, or counters without a total): the last
       interval times ``backoff``, with ``jitter``, at most ``blind_max``
@@ -99,6 +102,7 @@ class PollPolicy:
         default=0.5, validator=[attrs.validators.gt(0.0), attrs.validators.le(1.0)]
     )
     reach: float = attrs.field(default=2.0, validator=attrs.validators.gt(0.0))
+    landing: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
 
     def start(self, bounds: Bounds) -> Pace:
         return Pace(bounds.low)
@@ -165,7 +169,10 @@ class PollPolicy:
         if eta <= near:
             return eta
         age = now - pace.since if pace.since is not None else near
-        return max(near, min(eta * self.approach, age * self.reach))
+        step = max(near, min(eta * self.approach, age * self.reach))
+        if eta - step < bounds.low * self.landing:
+            step = max(bounds.low, eta - bounds.low * self.landing)
+        return step
 
     def _eta(self, pace: Pace, job: Job, now: float) -> float | None:
         """Seconds until ``processed`` reaches ``total`` at the rate seen so far."""
