@@ -9,10 +9,13 @@ that its p95 latency equals the tracker's, and compare request counts.
 
 Jobs come from an in-process scripted provider read off a FakeClock, so
 minutes of simulated time run in seconds and no provider is hammered. The
-four job kinds mirror the real adapters' answers: three report ``total`` and
-``processed`` (their end can be predicted), the custom-object-like kind
-reports ``processed`` without a ``total`` (it cannot); progress is uneven
-(speeding up or slowing down) and counters move in batches, as real ones do.
+four job kinds mirror the real adapters: three answer ``total`` and
+``processed``; the custom-object-like kind answers ``processed`` only, as
+Zuora does, and its total is the one its submission returned (the record
+count of the CSV jobadapter uploaded), which the tracker keeps. Every job is
+tracked from the Job its submission returned, as ``hub.submit`` gives it.
+Progress is uneven (speeding up or slowing down) and counters move in
+batches, as real ones do.
 
 Prints one JSON object. ``python bench/tracking_bench.py --help`` for knobs.
 """
@@ -35,12 +38,13 @@ from jobadapter.model import Counts
 from jobadapter.tracker import PollPolicy, Tracker
 from jobadapter.tracker.scripted import ScriptedJobs, ScriptedPlugin, scripted_adapter
 
-#: (adapter name, poll_interval like the real adapter's, reports a total)
+#: (adapter name, poll_interval like the real adapter's, answers report a total,
+#: the submission's Job carries the total)
 KINDS = (
-    ("bench.mass_updater", (5.0, 60.0), True),
-    ("bench.bulk_job", (5.0, 60.0), True),
-    ("bench.custom_object_job", (2.0, 60.0), False),
-    ("bench.mass_update", (2.0, 60.0), True),
+    ("bench.mass_updater", (2.0, 60.0), True, False),
+    ("bench.bulk_job", (2.0, 60.0), True, False),
+    ("bench.custom_object_job", (2.0, 60.0), False, True),
+    ("bench.mass_update", (2.0, 60.0), True, False),
 )
 
 
@@ -91,7 +95,7 @@ def make_jobs(n: int, minutes: float, rng: random.Random) -> list[tuple[str, str
     out = []
     span = minutes * 60.0
     for i in range(n):
-        adapter, _, has_total = KINDS[i % len(KINDS)]
+        adapter, _, has_total, _ = KINDS[i % len(KINDS)]
         run_at = rng.uniform(0.0, 30.0)
         end = rng.uniform(run_at + 5.0, 30.0 + span)
         total = rng.randint(100, 50_000)
@@ -107,6 +111,20 @@ def make_jobs(n: int, minutes: float, rng: random.Random) -> list[tuple[str, str
         )
         out.append((adapter, f"job-{i:06d}", job))
     return out
+
+
+def submitted(adapter: str, job_id: str, timeline: BenchJob) -> Job:
+    """What the job's submission returned: pending, with the total where the
+    submitter knows it (the custom-object-like kind: the uploaded CSV's records)."""
+    at_submit = {name: known for name, _, _, known in KINDS}[adapter]
+    total = timeline.total if at_submit else None
+    return Job(
+        adapter=adapter,
+        id=job_id,
+        status=JobStatus.PENDING,
+        native_status=JobStatus.PENDING.name,
+        counts=Counts(total=total),
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -136,7 +154,7 @@ def run_tracker(jobs: list[tuple[str, str, BenchJob]], args: argparse.Namespace)
     scripted = ScriptedJobs(clock, record=False)
     for _, job_id, timeline in jobs:
         scripted.add(job_id, timeline)
-    classes = [scripted_adapter(name, scripted, poll_interval=pi) for name, pi, _ in KINDS]
+    classes = [scripted_adapter(name, scripted, poll_interval=pi) for name, pi, _, _ in KINDS]
     profile = Profile(
         name="bench",
         provider="scripted",
@@ -175,14 +193,14 @@ def run_tracker(jobs: list[tuple[str, str, BenchJob]], args: argparse.Namespace)
     tracker = Tracker(
         hub, workers=args.workers, on_event=on_event, policy=policy, rng=random.Random(args.seed)
     )
-    tracker.extend((adapter, job_id) for adapter, job_id, _ in jobs)
+    tracker.extend(submitted(adapter, job_id, timeline) for adapter, job_id, timeline in jobs)
     peak[0] = max(peak[0], rss_bytes())
     result = tracker.run()
     wall = time.perf_counter() - started
     peak[0] = max(peak[0], rss_bytes())
     assert len(result.finished) == len(jobs), result
     per_kind: dict[str, dict[str, Any]] = {}
-    for name, _, _ in KINDS:
+    for name, _, _, _ in KINDS:
         lat = sorted(v for k, v in latency.items() if kind_of[k] == name)
         kind_jobs = [j for j in jobs if j[0] == name]
         p95 = percentile(lat, 95)
@@ -194,7 +212,7 @@ def run_tracker(jobs: list[tuple[str, str, BenchJob]], args: argparse.Namespace)
             "naive_requests_per_job_at_same_p95": round(naive_requests / len(kind_jobs), 2),
             "requests_ratio": round(scripted.by_adapter[name] / naive_requests, 3),
         }
-    with_total = {name for name, _, has_total in KINDS if has_total}
+    with_total = {name for name, _, has_total, _ in KINDS if has_total}
     group = [j for j in jobs if j[0] in with_total]
     lat = sorted(v for k, v in latency.items() if kind_of[k] in with_total)
     requests = sum(scripted.by_adapter[name] for name in with_total)
@@ -298,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "benchmark": "tracking",
         "jobs": args.jobs,
-        "adapters": [name for name, _, _ in KINDS],
+        "adapters": [name for name, _, _, _ in KINDS],
         "minutes": args.minutes,
         "settings": {
             "poll_min": args.poll_min,
