@@ -79,16 +79,22 @@ def test_policy_backs_off_resets_and_predicts() -> None:
     assert after(running(80), 56) == 1.5  # the end passed: back off from the floor
 
 
-def test_policy_approaches_a_far_end_in_steps_bounded_by_the_jobs_age() -> None:
-    policy = PollPolicy(jitter=0.0, blind_max=5.0, approach=0.5, reach=2.0)
-    bounds, rng = Bounds(1.0, 600.0), random.Random(0)
-    pace = policy.start(bounds)
+def progress_stepper(policy: PollPolicy, bounds: Bounds) -> Callable[..., float]:
+    """``after(job, now, changed=False)``: the next delay for one job whose counters
+    moved at each call (or whose status changed, with ``changed``)."""
+    pace, rng = policy.start(bounds), random.Random(0)
 
     def after(job: Job, now: float, *, changed: bool = False) -> float:
         return policy.after_observation(
             pace, bounds, job, status_changed=changed, progressed=not changed, now=now, rng=rng
         )
 
+    return after
+
+
+def test_policy_approaches_a_far_end_in_steps_bounded_by_the_jobs_age() -> None:
+    policy = PollPolicy(jitter=0.0, blind_max=5.0, approach=0.5, reach=2.0)
+    after = progress_stepper(policy, Bounds(1.0, 600.0))
     assert after(running(0, 1000), 0, changed=True) == 1.0
     # 1 row/s, ~1000 s to go: early rates mislead, so step at most twice the
     # time seen running (and never below the blind ceiling), re-measuring.
@@ -106,14 +112,7 @@ def test_the_last_step_stops_far_enough_out_to_aim_at_the_end() -> None:
     next poll, held at the floor, would see the end a second late. Stop 3 s
     (``landing`` = 1.5 floors) short instead, then aim at the end itself."""
     policy = PollPolicy(jitter=0.0, blind_max=5.0, approach=0.5, reach=2.0, landing=1.5)
-    bounds, rng = Bounds(2.0, 600.0), random.Random(0)
-    pace = policy.start(bounds)
-
-    def after(job: Job, now: float, *, changed: bool = False) -> float:
-        return policy.after_observation(
-            pace, bounds, job, status_changed=changed, progressed=not changed, now=now, rng=rng
-        )
-
+    after = progress_stepper(policy, Bounds(2.0, 600.0))
     assert after(running(0, 100), 0, changed=True) == 2.0
     assert after(running(10, 100), 10) == 20.0  # 1 row/s, 90 s to go: step by age
     assert after(running(94, 100), 94) == pytest.approx(3.0)  # 6 s to go: not 5

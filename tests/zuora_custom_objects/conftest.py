@@ -31,13 +31,17 @@ def sim(clock: SimClock, sim_options: dict[str, Any]) -> CustomObjectJobsSimulat
 
 
 @pytest.fixture()
-def hub(server: SandboxServer, sim: CustomObjectJobsSimulator, sleeper: Sleeper) -> Iterator[Hub]:
+def hub(
+    server: SandboxServer, sim: CustomObjectJobsSimulator, sleeper: Sleeper, clock: SimClock
+) -> Iterator[Hub]:
+    """Watches and retries wait in the simulator's time (``clock``), never for real."""
     profile = profile_from_mapping("zuora-sim", sim.profile())
     with Hub(
         profiles=[profile],
         plugins=[common_plugin, co_plugin],
         load_entrypoints=False,
         transport=Transport(sleep=sleeper),
+        clock=clock,
     ) as running:
         yield running
 

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jobadapter_zuora_common.plugin as common_plugin
-import jobadapter_zuora_custom_objects.plugin as co_plugin
 import pytest
 from jobadapter import (
     Counts,
@@ -22,10 +20,8 @@ from jobadapter import (
     RateLimited,
     TransientError,
 )
-from jobadapter.config import profile_from_mapping
 from jobadapter.connection import Connection
 from jobadapter.sandbox import Faults, SandboxServer, SimClock
-from jobadapter.transport import Transport
 from jobadapter_zuora_custom_objects import CustomObjectJobRequest
 from jobadapter_zuora_custom_objects.custom_object_job import CustomObjectJobAdapter
 from jobadapter_zuora_custom_objects.simulator import CustomObjectJobsSimulator
@@ -75,36 +71,21 @@ def test_create_job_runs_to_success_with_row_failures(
     assert rows[0]["code"] == "71012520"
 
 
-def test_tracking_keeps_the_csv_total_and_predicts_the_end(
-    sim: CustomObjectJobsSimulator,
-    server: SandboxServer,
-    clock: SimClock,
-    sleeper: Any,
-    make_csv: MakeCsv,
-) -> None:
+def test_tracking_keeps_the_csv_total_and_predicts_the_end(hub: Hub, make_csv: MakeCsv) -> None:
     """Zuora never reports a total; the submitted Job's record count is kept through
     every answer, so the tracker can aim at the end instead of polling blind."""
-    profile = profile_from_mapping("zuora-sim", sim.profile())
-    with Hub(
-        profiles=[profile],
-        plugins=[common_plugin, co_plugin],
-        load_entrypoints=False,
-        transport=Transport(sleep=sleeper),
-        clock=clock,
-    ) as hub:
-        job = hub.submit(ADAPTER, CustomObjectJobRequest("passenger", "create", file=make_csv(400)))
-        assert job.counts.total == 400
-        seen: list[Event] = []
-        etas: list[Any] = []
+    job = hub.submit(ADAPTER, CustomObjectJobRequest("passenger", "create", file=make_csv(400)))
+    assert job.counts.total == 400
+    seen: list[Event] = []
+    etas: list[Any] = []
 
-        def on_event(event: Event) -> None:
-            seen.append(event)
-            etas.append(tracker.eta(ADAPTER, job.id))
+    def on_event(event: Event) -> None:
+        seen.append(event)
+        etas.append(tracker.eta(ADAPTER, job.id))
 
-        tracker = hub.tracker(on_event=on_event, workers=0)
-        tracker.add_job(job)
-        result = tracker.run()
-    done = result.outcome(job.key)
+    tracker = hub.tracker(on_event=on_event, workers=0)
+    tracker.add_job(job)
+    done = tracker.run().outcome(job.key)
     assert done.status is JobStatus.SUCCEEDED and done.counts.total == 400
     progress = [e.job for e in seen if e.kind is EventKind.PROGRESS and e.job is not None]
     assert progress and all(j.counts.total == 400 for j in progress)
