@@ -31,6 +31,7 @@ from urllib3.exceptions import (
     HTTPError,
     LocationValueError,
     SSLError,
+    URLSchemeUnknown,
 )
 from urllib3.util import parse_url
 
@@ -45,7 +46,7 @@ from jobadapter.errors import (
 )
 from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
 from jobadapter.retry import RetryPolicy, parse_retry_after, wait_hint
-from jobadapter.urls import has_control_chars, safe_url, same_origin
+from jobadapter.urls import has_control_chars, plain_url, safe_url, same_origin
 
 __all__ = [
     "IDEMPOTENT_METHODS",
@@ -79,7 +80,9 @@ BOMB_FLOOR = 16 * 2**20
 #: registered secret are dropped too).
 _ORIGIN_BOUND = SECRET_HEADERS | {"x-auth-token", "x-zoho-oauthtoken", "apikey", "host"}
 _BODY_HEADERS = ("Content-Type", "Content-Encoding", "Content-Length", "Idempotency-Key")
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: An HTTP token (RFC 9110), matched whole: ``$`` would let a trailing newline through.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 log = get_logger("transport")
 
@@ -141,11 +144,12 @@ class Response:
         return value
 
     def _parse_json(self) -> Any:
-        if not self.data.strip():
-            raise self._bad("empty body where JSON was expected")
         html = "an HTML page where JSON was expected (a proxy, login or error page?)"
-        if self.data.lstrip()[:1] == b"<":
-            raise self._bad(html)
+        if self.data[:1] not in (b"{", b"["):  # else neither empty nor a page: no copies
+            if not self.data.strip():
+                raise self._bad("empty body where JSON was expected")
+            if self.data.lstrip()[:1] == b"<":
+                raise self._bad(html)
         try:
             return _json.loads(self.data)
         except UnicodeDecodeError:
@@ -188,6 +192,16 @@ class TransportStats:
         with self._lock:
             for name, value in counts.items():
                 setattr(self, name, getattr(self, name) + value)
+
+    def sent(self, nbytes: int) -> None:
+        """One request sent (``add(requests=1, bytes_sent=n)`` without its generic loop)."""
+        with self._lock:
+            self.requests += 1
+            self.bytes_sent += nbytes
+
+    def received(self, nbytes: int) -> None:
+        with self._lock:
+            self.bytes_received += nbytes
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
@@ -291,8 +305,22 @@ class _Decoder:
             raise _Failure("truncated compressed body", sent=True, truncated_gzip=True)
 
 
+#: Header names already found valid (a valid name stays valid): most requests send the
+#: same few, so the name check is a set lookup. Bounded, should callers invent names.
+_VALID_NAMES: set[str] = set()
+_STANDARD_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _check_header(name: Any, value: Any) -> None:
-    if not isinstance(name, str) or not _TOKEN.match(name):
+    if (
+        name.__class__ is str
+        and name in _VALID_NAMES
+        and value.__class__ is str
+        and value.isascii()
+        and value.isprintable()  # printable ASCII: no CR, LF or NUL, and all latin-1
+    ):
+        return
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
         raise InvalidRequest(f"invalid header name {redact_text(str(name))!r}")
     if not isinstance(value, str):
         raise InvalidRequest(f"header {name!r} must be a string, got {type(value).__name__}")
@@ -306,14 +334,35 @@ def _check_header(name: Any, value: Any) -> None:
         raise InvalidRequest(
             f"header {name!r} holds characters HTTP headers cannot carry"
         ) from None
+    if name.__class__ is str and len(_VALID_NAMES) < 256:
+        _VALID_NAMES.add(name)
 
 
 def _check_url(url: str) -> None:
+    if isinstance(url, str) and plain_url(url) is not None:
+        return  # absolute http(s), and no character outside RFC 3986's: nothing to refuse
     if not isinstance(url, str) or has_control_chars(url):
         raise InvalidRequest("URL contains a control character (CR, LF or similar)")
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise InvalidRequest(f"not an absolute http(s) URL: {safe_url(url)!r}")
+
+
+def _split_target(url: str) -> tuple[str | None, str | None, int | None, str]:
+    """Scheme, host, port and request target of ``url``, as urllib3's ``parse_url`` gives them.
+
+    A plain URL (see ``PLAIN_URL``) without dot segments is one ``parse_url`` leaves
+    as it is, so its parts are read from the match; any other goes through ``parse_url``.
+    """
+    plain = plain_url(url)
+    if plain is not None:
+        scheme, host, port, path, query = plain.groups()
+        number = int(port) if port else None
+        if "/." not in path and (number is None or number <= 65535):
+            target = path or "/"
+            return scheme, host, number, target if query is None else f"{target}?{query}"
+    parsed = parse_url(url)
+    return parsed.scheme, parsed.host, parsed.port, parsed.request_uri
 
 
 class Transport:
@@ -344,6 +393,11 @@ class Transport:
         self._pool = urllib3.PoolManager(
             num_pools=16, maxsize=pool_maxsize, block=False, retries=False
         )
+        #: (scheme, host, port, verify_tls) -> the pool manager's key and request context
+        #: for it: what ``connection_from_host`` would rebuild on every request.
+        self._pool_keys: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+        #: Timeouts -> the urllib3 Timeout for them (urllib3 clones it for each request).
+        self._timeouts: dict[Timeouts, urllib3.Timeout] = {}
 
     def __repr__(self) -> str:
         return (
@@ -447,12 +501,15 @@ class Transport:
 
     @staticmethod
     def _method(method: str) -> str:
-        if not isinstance(method, str) or not _TOKEN.match(method):
+        if method.__class__ is str and method in _STANDARD_METHODS:
+            return method
+        if not isinstance(method, str) or not _TOKEN.fullmatch(method):
             raise InvalidRequest(f"invalid HTTP method {method!r}")
         return method.upper()
 
     def _headers(self, headers: Mapping[str, str] | None) -> HTTPHeaderDict:
-        prepared = HTTPHeaderDict({"User-Agent": self.user_agent})
+        prepared = HTTPHeaderDict()  # filled item by item: cheaper than from a dict
+        prepared["User-Agent"] = self.user_agent
         for name, value in (headers or {}).items():
             _check_header(name, value)
             prepared[name] = value
@@ -467,6 +524,8 @@ class Transport:
         form: Mapping[str, str] | None,
         multipart: Mapping[str, Any] | None,
     ) -> bytes | None:
+        if body is None and json is _UNSET and form is None and multipart is None:
+            return None  # no body: a GET
         given = [body is not None, json is not _UNSET, form is not None, multipart is not None]
         if sum(given) > 1:
             raise InvalidRequest("pass only one of body, json, form and multipart")
@@ -545,8 +604,8 @@ class Transport:
                 raw = self._send(method, url, headers, body, timeouts, verify_tls)
                 try:
                     status = raw.status
-                    location = raw.headers.get("Location")
-                    if status in _REDIRECTS and location:
+                    location = raw.headers.get("Location") if status in _REDIRECTS else None
+                    if location:
                         self._discard(raw)
                         hops += 1
                         if hops > MAX_REDIRECTS:
@@ -586,9 +645,7 @@ class Transport:
                         data = b""
                     else:
                         written = 0
-                        data_io = _Buffer()
-                        self._read(raw, method, url, self.max_response_bytes, data_io)
-                        data = data_io.getvalue()
+                        data = self._read_all(raw, method, url, self.max_response_bytes)
                 finally:
                     raw.release_conn()
             except _Failure as failure:
@@ -632,22 +689,18 @@ class Transport:
                 redact_headers(headers),
                 len(body or b""),
             )
-        pool_kwargs = None if verify_tls else {"cert_reqs": ssl.CERT_NONE, "assert_hostname": False}
-        self.stats.add(requests=1, bytes_sent=len(body or b""))
+        self.stats.sent(len(body) if body else 0)
         try:
-            parsed = parse_url(url)  # once: what connection_from_url would parse again
-            pool = self._pool.connection_from_host(
-                parsed.host, port=parsed.port, scheme=parsed.scheme, pool_kwargs=pool_kwargs
-            )
+            pool, target = self._pool_for(url, verify_tls)
             return pool.urlopen(
                 method,
-                parsed.request_uri,
+                target,
                 body=body,
                 headers=headers,
                 retries=False,
                 redirect=False,
                 assert_same_host=False,
-                timeout=urllib3.Timeout(connect=timeouts.connect, read=timeouts.read),
+                timeout=self._urllib3_timeout(timeouts),
                 preload_content=False,
                 decode_content=False,
                 release_conn=False,
@@ -669,6 +722,78 @@ class Transport:
             raise _Failure(f"cannot connect: {_brief(exc)}", sent=False) from None
         except HTTPError as exc:
             raise _Failure(f"connection error: {_brief(exc)}", sent=True) from None
+
+    def _pool_for(self, url: str, verify_tls: bool) -> tuple[urllib3.HTTPConnectionPool, str]:
+        """The connection pool for ``url``'s origin and the request target to send it.
+
+        What ``PoolManager.connection_from_host`` does, with the pool key it builds
+        (the same for every request to a host) remembered per origin.
+        """
+        scheme, host, port, target = _split_target(url)
+        if not host:
+            raise LocationValueError("No host specified.")
+        origin = (scheme, host, port, verify_tls)
+        known = self._pool_keys.get(origin)
+        if known is None:
+            manager = self._pool
+            context = dict(manager.connection_pool_kw)
+            if not verify_tls:
+                context.update(cert_reqs=ssl.CERT_NONE, assert_hostname=False)
+            context["scheme"] = scheme = (scheme or "http").lower()
+            context["port"] = port if port is not None else _DEFAULT_PORTS.get(scheme, 80)
+            context["host"] = host
+            key_fn = manager.key_fn_by_scheme.get(scheme)
+            if key_fn is None:
+                raise URLSchemeUnknown(scheme)
+            if len(self._pool_keys) >= 64:  # a bound, should a process talk to many hosts
+                self._pool_keys.clear()
+            known = self._pool_keys[origin] = (key_fn(context), context)
+        # A copy: the pool manager takes scheme, host and port out of a new pool's context.
+        pool = self._pool.connection_from_pool_key(known[0], request_context=dict(known[1]))
+        return pool, target
+
+    def _urllib3_timeout(self, timeouts: Timeouts) -> urllib3.Timeout:
+        timeout = self._timeouts.get(timeouts)
+        if timeout is None:
+            if len(self._timeouts) >= 64:
+                self._timeouts.clear()
+            timeout = urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
+            self._timeouts[timeouts] = timeout
+        return timeout
+
+    def _read_all(
+        self, raw: urllib3.BaseHTTPResponse, method: str, url: str, limit: int | None
+    ) -> bytes:
+        """The decoded body of ``raw``, in memory, within ``limit`` bytes.
+
+        An unencoded body whose Content-Length is within the limit and one read's
+        size is read in one call (``http.client`` reads exactly that many bytes, and
+        urllib3 raises if fewer come); any other body is streamed through the decoder.
+        """
+        headers = raw.headers
+        length = headers.get("Content-Length")
+        if (
+            length is not None
+            and length.isascii()
+            and length.isdigit()
+            and int(length) <= min(_CHUNK, _CHUNK if limit is None else limit)
+            # ``in``, not ``get``: a missing header costs ``get`` a KeyError
+            and "Content-Encoding" not in headers
+            and "Transfer-Encoding" not in headers  # it overrides Content-Length
+        ):
+            try:
+                data = raw.read(decode_content=False)
+            except HTTPError as exc:
+                raw.close()
+                raise _Failure(f"connection broken mid-body: {_brief(exc)}", sent=True) from None
+            except BaseException:
+                raw.close()  # never hand a half-read connection back to the pool
+                raise
+            self.stats.received(len(data))
+            return data
+        buffer = _Buffer()
+        self._read(raw, method, url, limit, buffer)
+        return buffer.getvalue()
 
     def _read(
         self,
@@ -701,7 +826,7 @@ class Transport:
             received = 0
             for chunk in raw.stream(_CHUNK, decode_content=False):
                 received += len(chunk)
-                self.stats.add(bytes_received=len(chunk))
+                self.stats.received(len(chunk))
                 if limit is not None and received > limit:
                     raise too_large()
                 for piece in decoder.feed(chunk):

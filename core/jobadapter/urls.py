@@ -14,7 +14,15 @@ from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 from jobadapter.errors import InvalidRequest
 from jobadapter.redact import MASK, SECRET_FIELDS, redact_text
 
-__all__ = ["has_control_chars", "join_url", "path_segment", "safe_url", "same_origin"]
+__all__ = [
+    "PLAIN_URL",
+    "has_control_chars",
+    "join_url",
+    "path_segment",
+    "plain_url",
+    "safe_url",
+    "same_origin",
+]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -36,9 +44,51 @@ _SECRET_QUERY = SECRET_FIELDS | {
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+#: An absolute http(s) URL that parsers leave as it is: lower-case scheme and host, no
+#: userinfo or fragment, only characters RFC 3986 allows unescaped, upper-case percent
+#: escapes. Groups: scheme, host, port, path, query (None without ``?``). The URLs the
+#: adapters build from a base URL and quoted ids are such URLs, so the hot paths
+#: (``safe_url``, the transport's request target) can skip the general parsers for them.
+PLAIN_URL = re.compile(
+    r"(https?)://([a-z0-9.-]++)(?::([1-9][0-9]{0,4}))?"
+    r"((?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]++|%[0-9A-F]{2})*+)*+)"
+    r"(?:\?((?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]++|%[0-9A-F]{2})*+))?"
+)
+
+
+#: A relative path urlsplit reads as nothing but a path: no scheme (no ``:``), no
+#: netloc (no leading ``//``), no query or fragment.
+_PLAIN_PATH = re.compile(r"(?!//)[A-Za-z0-9._~!$&'()*+,;=@%/-]*+")
+
+
+_last_plain: tuple[str, re.Match[str] | None] = ("", None)
+
+
+def plain_url(url: str) -> re.Match[str] | None:
+    """``PLAIN_URL.fullmatch(url)``, matched once for the several checks of one request.
+
+    The last URL's match is kept and reused for the very same string object (a
+    request's URL goes through the transport's checks and ``safe_url``); threads
+    overwriting each other only cost a new match.
+    """
+    global _last_plain
+    last = _last_plain
+    if last[0] is url:
+        return last[1]
+    match = PLAIN_URL.fullmatch(url)
+    _last_plain = (url, match)
+    return match
+
+
 def has_control_chars(value: str) -> bool:
     """True when ``value`` holds a control character (CR, LF, NUL, DEL, C1...)."""
+    if value.isascii():  # the usual case: ASCII's only unprintable characters are Cc
+        return not value.isprintable()
     return _CONTROL.search(value) is not None
+
+
+#: The characters ``quote`` never encodes (RFC 3986's unreserved set).
+_UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
 
 
 def path_segment(value: str, *, what: str = "job id") -> str:
@@ -53,6 +103,8 @@ def path_segment(value: str, *, what: str = "job id") -> str:
         raise InvalidRequest(f"{what} is empty")
     if value in {".", ".."}:
         raise InvalidRequest(f"{what} {value!r} is not a valid path segment")
+    if not value.strip(_UNRESERVED):  # nothing to encode (and so no control character)
+        return value
     if has_control_chars(value):
         raise InvalidRequest(f"{what} contains a control character (CR, LF or similar)")
     return quote(value, safe="")
@@ -79,18 +131,25 @@ def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None 
     parts = urlsplit(base)
     if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.netloc:
         raise InvalidRequest(f"base URL must be an absolute http(s) URL, got {safe_url(base)!r}")
-    if has_control_chars(base) or has_control_chars(path):
+    plain = _PLAIN_PATH.fullmatch(path)  # no control character in a plain path
+    if has_control_chars(base) or (plain is None and has_control_chars(path)):
         raise InvalidRequest("URL contains a control character (CR, LF or similar)")
-    extra = urlsplit(path)
-    if extra.scheme or extra.netloc:
-        raise InvalidRequest("join_url takes a relative path; pass absolute URLs as the base")
-    if extra.fragment:
-        raise InvalidRequest("a URL path must not carry a fragment ('#')")
+    if plain is not None:  # what urlsplit would make of it: all path
+        extra_path, extra_query = path, ""
+    else:
+        extra = urlsplit(path)
+        if extra.scheme or extra.netloc:
+            raise InvalidRequest("join_url takes a relative path; pass absolute URLs as the base")
+        if extra.fragment:
+            raise InvalidRequest("a URL path must not carry a fragment ('#')")
+        extra_path, extra_query = extra.path, extra.query
     full_path = parts.path
-    if extra.path:
-        full_path = parts.path.rstrip("/") + "/" + extra.path.lstrip("/")
-    queries = [q for q in (parts.query, extra.query, _query_text(query or {})) if q]
-    return urlunsplit((parts.scheme, parts.netloc, full_path, "&".join(queries), ""))
+    if extra_path:
+        full_path = parts.path.rstrip("/") + "/" + extra_path.lstrip("/")
+    queries = [q for q in (parts.query, extra_query, _query_text(query) if query else "") if q]
+    # urlunsplit's result for a netloc and a path that is empty or starts with "/"
+    joined = f"{parts.scheme}://{parts.netloc}{full_path}"
+    return f"{joined}?{'&'.join(queries)}" if queries else joined
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -112,17 +171,29 @@ def same_origin(a: str, b: str) -> bool:
     return origin is not None and origin == _origin(b)
 
 
+def _masked_query(query: str) -> str:
+    items = []
+    for item in query.split("&") if query else []:
+        name, sep, _value = item.partition("=")
+        if sep and unquote(name).lower() in _SECRET_QUERY:
+            item = f"{name}={MASK}"
+        items.append(item)
+    return "&".join(items)
+
+
 def safe_url(url: str) -> str:
     """``url`` fit for logs and errors: no userinfo, secret query values masked."""
+    plain = plain_url(url)
+    if plain is not None:  # split/unsplit would give it back unchanged: skip them
+        query = plain.group(5)
+        if query is None:
+            return redact_text(url)
+        if query:
+            return redact_text(url[: plain.start(5)] + _masked_query(query))
     try:
         parts = urlsplit(url)
     except ValueError:
         return redact_text(url)
     netloc = parts.netloc.rpartition("@")[2]
-    items = []
-    for item in parts.query.split("&") if parts.query else []:
-        name, sep, _value = item.partition("=")
-        if sep and unquote(name).lower() in _SECRET_QUERY:
-            item = f"{name}={MASK}"
-        items.append(item)
-    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, "&".join(items), "")))
+    query = _masked_query(parts.query)
+    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
