@@ -41,12 +41,17 @@ class Connection:
         self._credentials = credentials
         self._lock = threading.Lock()
         self.timeouts = Timeouts(connect=min(10.0, profile.timeout), read=profile.timeout)
+        #: The last API root found to have an origin (see ``request``).
+        self._checked_base: str | None = None
 
     def __repr__(self) -> str:
         return f"<Connection profile={self.profile.name!r} provider={self.provider.name!r}>"
 
     @property
     def credentials(self) -> Credentials:
+        credentials = self._credentials  # set once, never unset: no lock needed to read it
+        if credentials is not None:
+            return credentials
         with self._lock:
             if self._credentials is None:
                 self._credentials = self.provider.credentials(self.profile)
@@ -84,13 +89,21 @@ class Connection:
         check: bool = True,
     ) -> Response:
         """Send one API request; raise the provider's typed error unless ``check=False``."""
-        url = self.url(path, query)
-        if authenticated and not same_origin(url, self.base_url):
-            raise InvalidRequest(
-                f"refusing to send {self.profile.name!r} credentials to another host; "
-                "use an unauthenticated request for presigned or download URLs",
-                adapter=adapter,
-            )
+        if not authenticated:
+            url = self.url(path, query)
+        elif path.startswith(("http://", "https://")):
+            url = join_url(path, "", query)
+            if not same_origin(url, self.base_url):
+                raise self._foreign_host(adapter)
+        else:
+            # Joined to the API root, the URL keeps the root's scheme and host: it has
+            # the root's origin, so only the root itself needs checking (once per root).
+            base = self.base_url
+            if base != self._checked_base:
+                if not same_origin(base, base):
+                    raise self._foreign_host(adapter)
+                self._checked_base = base
+            url = join_url(base, path, query)
         sent: dict[str, str] = {}
         for attempt in (1, 2):
             all_headers = dict(self.provider.default_headers(self.profile))
@@ -126,6 +139,13 @@ class Connection:
         if check:
             self.provider.check(response, adapter=adapter)
         return response
+
+    def _foreign_host(self, adapter: str | None) -> InvalidRequest:
+        return InvalidRequest(
+            f"refusing to send {self.profile.name!r} credentials to another host; "
+            "use an unauthenticated request for presigned or download URLs",
+            adapter=adapter,
+        )
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
         """GET ``path`` and return the decoded JSON body."""

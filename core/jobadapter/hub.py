@@ -143,6 +143,9 @@ class Hub:
 
     @property
     def profiles(self) -> dict[str, Profile]:
+        profiles = self._profiles  # loaded once, never unset: read without the lock
+        if profiles is not None:
+            return profiles
         with self._lock:
             if self._profiles is None:
                 loaded = {} if self._config_path is False else load_config(self._config_path)
@@ -184,6 +187,9 @@ class Hub:
     def connection(self, adapter: str, profile: str | Profile | None = None) -> Connection:
         """The (cached) connection for ``adapter`` under ``profile``."""
         prof = self._resolve_profile(self._adapter_class(adapter), profile)
+        conn = self._connections.get(prof.name)  # the usual case, without the lock
+        if conn is not None and conn.profile is prof:
+            return conn
         with self._lock:
             conn = self._connections.get(prof.name)
             if conn is None or conn.profile is not prof:
