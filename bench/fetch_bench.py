@@ -13,9 +13,10 @@ Then, in alternating rounds, we time:
   request (a finished custom object job also reads its ``/errors``), the
   baseline sends them all.
 
-Both keep their connection alive, so both measure one request on a warm
-connection. Prints one JSON object; ``ratio`` is median jobadapter / median
-baseline per adapter, and ``ratio_worst`` the largest of them (target <= 1.10).
+The simulators close every connection (``Connection: close``, werkzeug's dev
+server), so both sides open a new TCP connection for each request. Prints one
+JSON object; ``ratio`` is median jobadapter / median baseline per adapter, and
+``ratio_worst`` the largest of them (target <= 1.10).
 
     python bench/fetch_bench.py [--rounds R] [--calls N] [--quick] [--profile]
 """

@@ -136,12 +136,18 @@ class Adapter:
 
     # helpers adapters share, so every adapter reads numbers and times alike
     def count(self, payload: Mapping[str, Any], key: str) -> int | None:
-        return parse_count(payload.get(key), name=key)
+        value = payload.get(key)
+        if value is None:  # often: fields a provider fills in later
+            return None
+        return parse_count(value, name=key)
 
     def timestamp(
         self, payload: Mapping[str, Any], key: str, *, tz: dt.tzinfo | None = None
     ) -> dt.datetime | None:
-        return parse_timestamp(payload.get(key), tz=tz or self.timezone, name=key)
+        value = payload.get(key)
+        if value is None:  # often: times a job has not reached yet
+            return None
+        return parse_timestamp(value, tz=tz or self.timezone, name=key)
 
     def require_mapping(self, payload: Any, what: str = "answer") -> Mapping[str, Any]:
         if not isinstance(payload, Mapping):

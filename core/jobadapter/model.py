@@ -20,6 +20,8 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     """Keep every instant in UTC; a naive datetime is a bug upstream, not a guess."""
     if value is None:
         return None
+    if value.__class__ is dt.datetime and value.tzinfo is dt.timezone.utc:
+        return value  # what the adapters' parse_timestamp gives: already in UTC
     if not isinstance(value, dt.datetime):
         raise TypeError(f"expected a datetime or None, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:

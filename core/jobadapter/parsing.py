@@ -78,7 +78,10 @@ def parse_timestamp(
     if isinstance(value, bool):
         raise ValueError(f"{name} is a boolean")
     if isinstance(value, (int, float)) or (
-        isinstance(value, str) and _INT_TEXT.match(value.strip())
+        isinstance(value, str)
+        # a "-" past the sign is a date, never a number: no regex for every date-time
+        and value.strip().find("-", 1) < 0
+        and _INT_TEXT.match(value.strip())
     ):
         number = float(value)
         if not math.isfinite(number):
@@ -145,6 +148,8 @@ def optional_str(value: Any, *, name: str = "value", limit: int = 4096) -> str |
     """A string field that may be null; numbers are accepted as text."""
     if value is None:
         return None
+    if value.__class__ is str and len(value) <= limit:  # the usual case, checked first
+        return value
     if isinstance(value, bool):
         raise ValueError(f"{name} is a boolean, expected text")
     if isinstance(value, (int, float)):

@@ -27,9 +27,10 @@ from jobadapter_zoho_mass_update.errors import error_entry
 from jobadapter_zoho_mass_update.options import request_from_options
 from jobadapter_zoho_mass_update.provider import json_body, zoho_error
 from jobadapter_zoho_mass_update.request import MassUpdateRequest
-from jobadapter_zoho_mass_update.settings import zoho_settings
+from jobadapter_zoho_mass_update.settings import ZohoSettings, zoho_settings
 
 if TYPE_CHECKING:
+    from jobadapter.config import Profile
     from jobadapter.connection import Connection
     from jobadapter.transport import Response
 
@@ -103,6 +104,8 @@ class MassUpdateAdapter(Adapter):
     }
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
     documented_statuses: ClassVar[tuple[str, ...]] = DOCUMENTED_STATUSES
+    #: (profile, a copy of its options, their settings): see ``_settings``.
+    _settings_memo: tuple[Profile, dict[str, Any], ZohoSettings] | None = None
 
     # -- the pure half -------------------------------------------------------------
 
@@ -286,9 +289,25 @@ class MassUpdateAdapter(Adapter):
             response.json()
         return self.parse_scheduled(payload, module=module)
 
+    def _settings(self, profile: Profile) -> ZohoSettings:
+        """``zoho_settings(profile)``, read again only when the profile or its options change.
+
+        A tracker polls many jobs of one profile: the options are compared (a small
+        dict) instead of checked and parsed on every ``get``. Options holding anything
+        but plain values are not remembered (they could change unseen).
+        """
+        memo = self._settings_memo
+        if memo is not None and memo[0] is profile and memo[1] == profile.options:
+            return memo[2]
+        settings = zoho_settings(profile)
+        options = dict(profile.options)
+        if all(isinstance(v, (str, int, float, type(None))) for v in options.values()):
+            self._settings_memo = (profile, options, settings)
+        return settings
+
     def get(self, conn: Connection, job_id: str) -> Job:
         """The job's status; ``job_id`` as submit returned it (or bare, with a profile module)."""
-        settings = zoho_settings(conn.profile)
+        settings = self._settings(conn.profile)
         module, native = jobids.resolve(job_id, settings.module)
         response = conn.request(
             "GET",

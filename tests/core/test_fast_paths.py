@@ -1,0 +1,391 @@
+"""The per-request fast paths give exactly what the general code gives, and skip no check.
+
+Each shortcut (benchmark 1, docs/performance.md) is held against the code it
+stands in for: urllib3's ``parse_url``, ``urlsplit``/``urlunsplit``, ``quote``,
+``PoolManager.connection_from_host``, and the streamed, capped body read.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jobadapter.config import Profile
+from jobadapter.connection import Connection
+from jobadapter.errors import InvalidRequest, ProviderResponseError
+from jobadapter.provider import Provider
+from jobadapter.redact import MASK, redact_text, register_secret
+from jobadapter.transport import Timeouts, Transport, _split_target
+from jobadapter.urls import (
+    _SECRET_QUERY,
+    PLAIN_URL,
+    has_control_chars,
+    join_url,
+    path_segment,
+    plain_url,
+    safe_url,
+)
+from urllib3.util import parse_url
+
+# -- references: the general code each fast path replaces -------------------------
+
+
+def reference_safe_url(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    items = []
+    for item in parts.query.split("&") if parts.query else []:
+        name, sep, _ = item.partition("=")
+        if sep and unquote(name).lower() in _SECRET_QUERY:
+            item = f"{name}={MASK}"
+        items.append(item)
+    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, "&".join(items), "")))
+
+
+def reference_join(base: str, path: str) -> str:
+    parts, extra = urlsplit(base), urlsplit(path)
+    full_path = parts.path
+    if extra.path:
+        full_path = parts.path.rstrip("/") + "/" + extra.path.lstrip("/")
+    query = "&".join(q for q in (parts.query, extra.query) if q)
+    return urlunsplit((parts.scheme, parts.netloc, full_path, query, ""))
+
+
+def reference_target(url: str) -> tuple[Any, ...]:
+    parsed = parse_url(url)
+    return parsed.scheme, parsed.host, parsed.port, parsed.request_uri
+
+
+_URL_PIECES = [
+    "/",
+    "a",
+    "Z",
+    "0",
+    "-",
+    ".",
+    "..",
+    "/./",
+    "/../",
+    "%2F",
+    "%2f",
+    "%",
+    "%zz",
+    "?",
+    "&",
+    "=",
+    "#",
+    "@",
+    ":",
+    "~",
+    "'",
+    " ",
+    "\t",
+    "é",
+    "[",
+    "\\",
+    "sig=x",
+    "token=s3cr3t-fast-path",
+]
+_ORIGINS = [
+    "http://h",
+    "https://api.example.com",
+    "http://127.0.0.1:40035",
+    "HTTP://H",
+    "http://u:p@h",
+    "http://h:0",
+    "http://h:99999",
+    "http://[::1]:8080",
+    "https://Host.Example.com",
+]
+register_secret("s3cr3t-fast-path")
+
+urls = st.builds(
+    lambda origin, pieces: origin + "".join(pieces),
+    st.sampled_from(_ORIGINS),
+    st.lists(st.sampled_from(_URL_PIECES), max_size=12),
+)
+
+
+def outcome(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001  (the exception type is the outcome)
+        return type(exc)
+
+
+# -- URLs ------------------------------------------------------------------------------
+
+
+@settings(max_examples=3000, deadline=None)
+@given(urls)
+def test_request_target_is_what_parse_url_gives(url: str) -> None:
+    assert outcome(lambda: _split_target(url)) == outcome(lambda: reference_target(url))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(urls)
+def test_safe_url_is_what_split_and_unsplit_give(url: str) -> None:
+    assert safe_url(url) == reference_safe_url(url)
+
+
+def test_plain_urls_take_the_fast_path_and_others_do_not() -> None:
+    assert PLAIN_URL.fullmatch("http://127.0.0.1:40035/zoho/crm/v8/Leads/x?job_id=5")
+    assert PLAIN_URL.fullmatch("https://rest.zuora.com/v1/bulk/a%2Fb")
+    for odd in (
+        "HTTP://h/x",  # parsers lower-case the scheme
+        "http://H/x",  # ... and the host
+        "http://u@h/x",  # userinfo is dropped from logged URLs
+        "http://h/x#f",  # fragments are never sent
+        "http://h/%2f",  # urllib3 upper-cases escapes
+        "http://h/a b",  # and encodes spaces
+        "http://h:0/",
+    ):
+        assert PLAIN_URL.fullmatch(odd) is None, odd
+
+
+def test_a_secret_in_a_plain_url_is_still_masked() -> None:
+    url = "https://h/v1/jobs/s3cr3t-fast-path?X-Amz-Signature=abc&page=2"
+    assert safe_url(url) == f"https://h/v1/jobs/{MASK}?X-Amz-Signature={MASK}&page=2"
+
+
+def test_the_match_memo_answers_for_equal_strings_built_apart() -> None:
+    first = "".join(["http://h/", "a"])
+    second = "".join(["http://h/", "a b"])
+    assert plain_url(first) is not None
+    assert plain_url(second) is None  # not the memo of the previous URL
+    assert plain_url(first) is not None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.sampled_from(["http://h", "https://h.example.com/", "http://h:8080/api/", "http://h/x?a=1"]),
+    st.lists(st.sampled_from(_URL_PIECES), max_size=8).map("".join),
+)
+def test_join_url_is_what_split_and_unsplit_give(base: str, path: str) -> None:
+    expected = outcome(lambda: reference_join(base, path))
+    got = outcome(lambda: join_url(base, path))
+    if got is InvalidRequest:  # join_url refuses what the plain join would let through
+        extra = urlsplit(path)
+        assert has_control_chars(path) or extra.scheme or extra.netloc or extra.fragment
+    else:
+        assert got == expected
+
+
+@given(st.text(max_size=12))
+def test_path_segment_encodes_like_quote_and_refuses_the_same(value: str) -> None:
+    if value in ("", ".", "..") or has_control_chars(value):
+        with pytest.raises(InvalidRequest):
+            path_segment(value)
+    else:
+        assert path_segment(value) == quote(value, safe="")
+
+
+def test_control_characters_are_found_in_ascii_and_beyond() -> None:
+    control = re.compile("[\x00-\x1f\x7f-\x9f]")
+    for code in range(0x3000):
+        text = f"ab{chr(code)}cd"
+        assert has_control_chars(text) is (control.search(text) is not None), hex(code)
+
+
+# -- the transport -----------------------------------------------------------------
+
+
+class RawServer:
+    """Answers each connection with the next canned bytes, then closes it."""
+
+    def __init__(self, answers: list[bytes]) -> None:
+        self.answers = list(answers)
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while self.answers:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                conn.sendall(self.answers.pop(0))
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+@pytest.fixture
+def transport() -> Iterator[Transport]:
+    with Transport(timeouts=Timeouts(connect=2.0, read=5.0), sleep=lambda _: None) as t:
+        yield t
+
+
+def answer(body: bytes, *headers: str) -> bytes:
+    head = "".join(f"{h}\r\n" for h in headers)
+    return f"HTTP/1.1 200 OK\r\nConnection: close\r\n{head}\r\n".encode() + body
+
+
+def test_the_pool_is_the_one_the_pool_manager_would_pick(transport: Transport) -> None:
+    pool, target = transport._pool_for("http://127.0.0.1:9/a/b?c=1", True)
+    assert target == "/a/b?c=1"
+    assert pool is transport._pool.connection_from_host("127.0.0.1", port=9, scheme="http")
+    unverified, _ = transport._pool_for("https://127.0.0.1:9/", False)
+    assert getattr(unverified, "cert_reqs", None) == ssl.CERT_NONE
+    assert unverified is not transport._pool_for("https://127.0.0.1:9/", True)[0]
+
+
+def test_a_small_body_is_read_in_one_call(transport: Transport) -> None:
+    server = RawServer([answer(b'{"a": 1}', "Content-Length: 8")])
+    try:
+        response = transport.request("GET", server.url + "/x")
+    finally:
+        server.close()
+    assert response.json() == {"a": 1}
+    assert transport.stats.snapshot()["bytes_received"] == 8
+
+
+def test_a_declared_length_over_the_cap_is_refused(transport: Transport) -> None:
+    small = Transport(max_response_bytes=10, sleep=lambda _: None)
+    server = RawServer([answer(b"x" * 11, "Content-Length: 11")])
+    try:
+        with pytest.raises(ProviderResponseError, match="larger than 10 bytes"):
+            small.request("GET", server.url + "/x")
+    finally:
+        server.close()
+        small.close()
+
+
+def test_chunked_beats_content_length_and_the_cap_still_holds() -> None:
+    small = Transport(max_response_bytes=100, sleep=lambda _: None)
+    chunk = b"x" * 500
+    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk)
+    server = RawServer([answer(body, "Content-Length: 5", "Transfer-Encoding: chunked")])
+    try:
+        with pytest.raises(ProviderResponseError, match="larger than 100 bytes"):
+            small.request("GET", server.url + "/x")
+    finally:
+        server.close()
+        small.close()
+
+
+def test_a_body_cut_short_is_a_broken_connection_not_a_short_answer(
+    transport: Transport,
+) -> None:
+    cut = answer(b'{"a', "Content-Length: 50")
+    server = RawServer([cut, cut, cut, cut, cut])
+    try:
+        with pytest.raises(Exception, match="mid-body") as caught:
+            transport.request("GET", server.url + "/x")
+    finally:
+        server.close()
+    assert not isinstance(caught.value, ProviderResponseError)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("X-Fast", "a\r\nInjected: 1"),
+        ("X-Fast", "a\nb"),
+        ("X-Fast", "a\0b"),
+        ("X-Fast", "\u0100"),
+        ("X-Fast", 5),
+        ("X Fast", "a"),
+        ("X-Fast\n", "a"),
+    ],
+)
+def test_a_header_name_seen_before_still_gets_its_value_checked(
+    transport: Transport, name: Any, value: Any
+) -> None:
+    server = RawServer([answer(b"{}", "Content-Length: 2")])
+    try:
+        transport.request("GET", server.url + "/x", headers={"X-Fast": "ok\tfine"})
+    finally:
+        server.close()
+    with pytest.raises(InvalidRequest):
+        transport.request("GET", "http://127.0.0.1:9/x", headers={name: value})
+
+
+def test_latin_1_header_values_are_still_accepted(transport: Transport) -> None:
+    server = RawServer([answer(b"{}", "Content-Length: 2")])
+    try:
+        transport.request("GET", server.url + "/x", headers={"X-Name": "Zoë"})
+    finally:
+        server.close()
+
+
+# -- the connection ------------------------------------------------------------------
+
+
+class FixedProvider(Provider):
+    name = "fixed"
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def base_url(self, profile: Profile, credentials: Any) -> str:
+        return self.base
+
+
+def connection(base: str, transport: Transport) -> Connection:
+    profile = Profile(name="p", provider="fixed", base_url=base, secrets={"token": "tok-1234"})
+    return Connection(profile=profile, provider=FixedProvider(base), transport=transport)
+
+
+def test_credentials_never_go_to_another_host(transport: Transport) -> None:
+    conn = connection("http://127.0.0.1:9", transport)
+    with pytest.raises(InvalidRequest, match="another host"):
+        conn.request("GET", "http://127.0.0.2:9/x")
+    with pytest.raises(InvalidRequest, match="relative path"):
+        conn.request("GET", "//127.0.0.2:9/x")
+
+
+def test_an_api_root_without_an_origin_is_refused(transport: Transport) -> None:
+    with pytest.raises(InvalidRequest, match="another host"):
+        connection("http://:9/api", transport).request("GET", "/x")
+
+
+def test_a_new_api_root_is_checked_again(transport: Transport) -> None:
+    conn = connection("http://127.0.0.1:9", transport)
+    with pytest.raises(Exception, match="127.0.0.1:9"):  # the checked root: sent (no server)
+        conn.request("GET", "/x")
+    conn.provider = FixedProvider("http://:9")
+    with pytest.raises(InvalidRequest, match="another host"):
+        conn.request("GET", "/x")
+
+
+# -- Zoho settings, read again when the options change ---------------------------
+
+
+def test_zoho_settings_follow_the_profile_options() -> None:
+    from jobadapter_zoho_mass_update.mass_update import MassUpdateAdapter
+
+    adapter = MassUpdateAdapter()
+    options: dict[str, Any] = {"api_version": "v8", "module": "Leads"}
+    profile = Profile(name="z", provider="zoho", options=options)
+    assert adapter._settings(profile).module == "Leads"
+    options["module"] = "Contacts"  # edited in place
+    assert adapter._settings(profile).module == "Contacts"
+    other = attrs.evolve(profile, options={"api_version": "v7", "module": "Deals"})
+    assert adapter._settings(other).api_version == "v7"
+    listed: Mapping[str, Any] = {"api_version": "v8", "module": "Leads", "extra": ["a"]}
+    nested = Profile(name="n", provider="zoho", options=listed)
+    adapter._settings(nested)
+    assert adapter._settings_memo is not None and adapter._settings_memo[0] is other
