@@ -12,6 +12,7 @@ and say so, so asking Zoho about one fails clearly instead of with a 404.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from jobadapter.errors import InvalidRequest, NotFound
@@ -21,6 +22,9 @@ from jobadapter_zoho_mass_update.settings import check_module
 
 SEPARATOR = ":"
 IMMEDIATE_PREFIX = "immediate-"
+#: What ``str.isspace`` calls space (``\s`` on str patterns is the same set), in
+#: one search instead of a Python call per character of every id polled.
+_SPACE = re.compile(r"\s")
 
 
 def compose(module: str, native_id: str) -> str:
@@ -37,7 +41,7 @@ def split(job_id: str) -> tuple[str | None, str]:
     """``(module or None, zoho job id)`` of an adapter job id; InvalidRequest if unusable."""
     if not isinstance(job_id, str) or not job_id.strip():
         raise InvalidRequest("the job id is empty")
-    if has_control_chars(job_id) or any(ch.isspace() for ch in job_id):
+    if has_control_chars(job_id) or _SPACE.search(job_id):
         raise InvalidRequest(f"job id {job_id[:80]!r} contains spaces or control characters")
     module, sep, native = job_id.partition(SEPARATOR)
     if not sep:
