@@ -8,9 +8,7 @@ stands in for: urllib3's ``parse_url``, ``urlsplit``/``urlunsplit``, ``quote``,
 from __future__ import annotations
 
 import re
-import socket
 import ssl
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -34,6 +32,7 @@ from jobadapter.urls import (
     plain_url,
     safe_url,
 )
+from rawserver import RawServer
 from urllib3.util import parse_url
 
 # -- references: the general code each fast path replaces -------------------------
@@ -200,36 +199,6 @@ def test_control_characters_are_found_in_ascii_and_beyond() -> None:
 
 
 # -- the transport -----------------------------------------------------------------
-
-
-class RawServer:
-    """Answers each connection with the next canned bytes, then closes it."""
-
-    def __init__(self, answers: list[bytes]) -> None:
-        self.answers = list(answers)
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def _run(self) -> None:
-        while self.answers:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                conn.sendall(self.answers.pop(0))
-
-    def close(self) -> None:
-        self._sock.close()
 
 
 @pytest.fixture

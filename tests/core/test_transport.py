@@ -27,6 +27,7 @@ from jobadapter.errors import (
 from jobadapter.redact import register_secret
 from jobadapter.retry import RetryPolicy, parse_retry_after, wait_hint
 from jobadapter.transport import Response, Timeouts, Transport
+from rawserver import RawServer
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response as WResponse
@@ -114,51 +115,6 @@ def json_response(payload: Any, status: int = 200, **headers: str) -> WResponse:
 
 def gzip_response(data: bytes, status: int = 200) -> WResponse:
     return WResponse(gzip.compress(data), status=status, headers={"Content-Encoding": "gzip"})
-
-
-class RawServer:
-    """A socket server running one behaviour per accepted connection, for broken transports."""
-
-    def __init__(self, behaviours: list[Callable[[socket.socket], None]]) -> None:
-        self.behaviours = list(behaviours)
-        self.connections = 0
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(8)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while self.behaviours:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            behaviour = self.behaviours.pop(0)
-            with conn:
-                read_request(conn)
-                behaviour(conn)
-
-    def close(self) -> None:
-        self._sock.close()
-
-
-def read_request(conn: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":")[1])
-            while len(rest) < length:
-                rest += conn.recv(65536)
-    return head
 
 
 def reset_mid_body(conn: socket.socket) -> None:
