@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import attrs
 import urllib3
 from urllib3._collections import HTTPHeaderDict
+from urllib3.connectionpool import port_by_scheme
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -80,7 +81,6 @@ BOMB_FLOOR = 16 * 2**20
 #: registered secret are dropped too).
 _ORIGIN_BOUND = SECRET_HEADERS | {"x-auth-token", "x-zoho-oauthtoken", "apikey", "host"}
 _BODY_HEADERS = ("Content-Type", "Content-Encoding", "Content-Length", "Idempotency-Key")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 #: An HTTP token (RFC 9110), matched whole: ``$`` would let a trailing newline through.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
@@ -740,7 +740,7 @@ class Transport:
             if not verify_tls:
                 context.update(cert_reqs=ssl.CERT_NONE, assert_hostname=False)
             context["scheme"] = scheme = (scheme or "http").lower()
-            context["port"] = port if port is not None else _DEFAULT_PORTS.get(scheme, 80)
+            context["port"] = port if port is not None else port_by_scheme.get(scheme, 80)
             context["host"] = host
             key_fn = manager.key_fn_by_scheme.get(scheme)
             if key_fn is None:
