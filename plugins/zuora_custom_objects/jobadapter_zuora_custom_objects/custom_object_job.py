@@ -130,12 +130,13 @@ class CustomObjectJobAdapter(ZuoraAdapter):
         try:
             uploaded = self._upload(conn, job.id, data, upload_key)
         except ProviderError as exc:
-            if exc.retryable or isinstance(exc, ProviderResponseError):
-                settled = self._settle_upload(conn, job.id, data, upload_key, exc)
-                return _with_total(settled, data_rows(data))
-            self._discard_pending(conn, job.id, exc)  # refused: the file was not taken
-            raise
-        return _with_total(self.parse(uploaded, job_id=job.id), data_rows(data))
+            if not (exc.retryable or isinstance(exc, ProviderResponseError)):
+                self._discard_pending(conn, job.id, exc)  # refused: the file was not taken
+                raise
+            started = self._settle_upload(conn, job.id, data, upload_key, exc)
+        else:
+            started = self.parse(uploaded, job_id=job.id)
+        return _with_total(started, data_rows(data))
 
     def _upload(self, conn: Connection, job_id: str, data: bytes, key: str) -> Any:
         return self._call(
