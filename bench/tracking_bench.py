@@ -46,6 +46,8 @@ KINDS = (
     ("bench.custom_object_job", (2.0, 60.0), False, True),
     ("bench.mass_update", (2.0, 60.0), True, False),
 )
+#: The kinds whose submission's Job carries the total.
+TOTAL_AT_SUBMIT = frozenset(name for name, _, _, known in KINDS if known)
 
 
 class BenchJob:
@@ -116,8 +118,7 @@ def make_jobs(n: int, minutes: float, rng: random.Random) -> list[tuple[str, str
 def submitted(adapter: str, job_id: str, timeline: BenchJob) -> Job:
     """What the job's submission returned: pending, with the total where the
     submitter knows it (the custom-object-like kind: the uploaded CSV's records)."""
-    at_submit = {name: known for name, _, _, known in KINDS}[adapter]
-    total = timeline.total if at_submit else None
+    total = timeline.total if adapter in TOTAL_AT_SUBMIT else None
     return Job(
         adapter=adapter,
         id=job_id,
