@@ -67,9 +67,14 @@ class Connection:
 
     def url(self, path: str, query: Mapping[str, Any] | None = None) -> str:
         """An absolute URL for ``path`` under the API root (absolute URLs pass through)."""
+        return self._join(path, query)[0]
+
+    def _join(self, path: str, query: Mapping[str, Any] | None) -> tuple[str, str | None]:
+        """The URL for ``path`` and the API root it was joined to (None: ``path`` was absolute)."""
         if path.startswith(("http://", "https://")):
-            return join_url(path, "", query)
-        return join_url(self.base_url, path, query)
+            return join_url(path, "", query), None
+        base = self.base_url
+        return join_url(base, path, query), base
 
     def request(
         self,
@@ -89,21 +94,17 @@ class Connection:
         check: bool = True,
     ) -> Response:
         """Send one API request; raise the provider's typed error unless ``check=False``."""
-        if not authenticated:
-            url = self.url(path, query)
-        elif path.startswith(("http://", "https://")):
-            url = join_url(path, "", query)
-            if not same_origin(url, self.base_url):
-                raise self._foreign_host(adapter)
-        else:
-            # Joined to the API root, the URL keeps the root's scheme and host: it has
-            # the root's origin, so only the root itself needs checking (once per root).
-            base = self.base_url
-            if base != self._checked_base:
+        url, base = self._join(path, query)
+        if authenticated:
+            if base is None:
+                if not same_origin(url, self.base_url):
+                    raise self._foreign_host(adapter)
+            elif base != self._checked_base:
+                # Joined to the API root, the URL keeps the root's scheme and host: it has
+                # the root's origin, so only the root itself needs checking (once per root).
                 if not same_origin(base, base):
                     raise self._foreign_host(adapter)
                 self._checked_base = base
-            url = join_url(base, path, query)
         sent: dict[str, str] = {}
         for attempt in (1, 2):
             all_headers = dict(self.provider.default_headers(self.profile))
