@@ -7,6 +7,7 @@ signatures of presigned download links.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
@@ -122,17 +123,27 @@ def _query_text(query: Mapping[str, str | int | None]) -> str:
     return urlencode(pairs, quote_via=quote)
 
 
+@functools.lru_cache(maxsize=64)
+def _base_parts(base: str) -> tuple[str, str, str, str]:
+    """Scheme, netloc, path and query of an API root, checked once: a process joins
+    thousands of paths to the same few roots."""
+    parts = urlsplit(base)
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.netloc:
+        raise InvalidRequest(f"base URL must be an absolute http(s) URL, got {safe_url(base)!r}")
+    if has_control_chars(base):
+        raise InvalidRequest("URL contains a control character (CR, LF or similar)")
+    return parts.scheme, parts.netloc, parts.path, parts.query
+
+
 def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None = None) -> str:
     """``base`` (which may carry a path prefix and a query) + ``path`` + ``query``.
 
     ``path`` is relative to ``base`` even when it starts with ``/``; an empty
     ``path`` leaves the base path alone. ``None`` query values are dropped.
     """
-    parts = urlsplit(base)
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.netloc:
-        raise InvalidRequest(f"base URL must be an absolute http(s) URL, got {safe_url(base)!r}")
+    scheme, netloc, base_path, base_query = _base_parts(base)
     plain = _PLAIN_PATH.fullmatch(path)  # no control character in a plain path
-    if has_control_chars(base) or (plain is None and has_control_chars(path)):
+    if plain is None and has_control_chars(path):
         raise InvalidRequest("URL contains a control character (CR, LF or similar)")
     if plain is not None:  # what urlsplit would make of it: all path
         extra_path, extra_query = path, ""
@@ -143,12 +154,12 @@ def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None 
         if extra.fragment:
             raise InvalidRequest("a URL path must not carry a fragment ('#')")
         extra_path, extra_query = extra.path, extra.query
-    full_path = parts.path
+    full_path = base_path
     if extra_path:
-        full_path = parts.path.rstrip("/") + "/" + extra_path.lstrip("/")
-    queries = [q for q in (parts.query, extra_query, _query_text(query) if query else "") if q]
+        full_path = base_path.rstrip("/") + "/" + extra_path.lstrip("/")
+    queries = [q for q in (base_query, extra_query, _query_text(query) if query else "") if q]
     # urlunsplit's result for a netloc and a path that is empty or starts with "/"
-    joined = f"{parts.scheme}://{parts.netloc}{full_path}"
+    joined = f"{scheme}://{netloc}{full_path}"
     return f"{joined}?{'&'.join(queries)}" if queries else joined
 
 
