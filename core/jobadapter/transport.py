@@ -100,18 +100,33 @@ def _header_dict(headers: Mapping[str, str]) -> Mapping[str, str]:
     return headers if isinstance(headers, HTTPHeaderDict) else HTTPHeaderDict(headers)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Response:
     """A fully read answer. ``url`` is the final URL, safe to log."""
 
     status: int
-    headers: Mapping[str, str] = attrs.field(repr=False, converter=_header_dict)
-    data: bytes = attrs.field(repr=False)
+    headers: Mapping[str, str] = attrs.field(converter=_header_dict)
+    data: bytes
     method: str
-    url: str
+    #: The URL as sent. Only errors and logs read ``url``, so most answers never pay
+    #: for making it safe (``safe_url``): it is made on first read, then kept.
+    _sent_url: str = attrs.field(alias="url")
+    _safe_url: str | None = attrs.field(default=None, init=False, eq=False)
     #: The decoded JSON, once ``json()`` has parsed it: the provider's error check and
     #: the adapter both read the body, and it is decoded only once.
-    _json: Any = attrs.field(default=_UNSET, init=False, repr=False, eq=False)
+    _json: Any = attrs.field(default=_UNSET, init=False, eq=False)
+
+    def __repr__(self) -> str:
+        return f"Response(status={self.status!r}, method={self.method!r}, url={self.url!r})"
+
+    @property
+    def url(self) -> str:
+        """The final URL, without userinfo and with secret query values masked."""
+        url = self._safe_url
+        if url is None:
+            url = safe_url(self._sent_url)
+            object.__setattr__(self, "_safe_url", url)  # frozen: a memo, like ``_json``
+        return url
 
     @property
     def ok(self) -> bool:
@@ -659,7 +674,7 @@ class Transport:
                 pause(wait, failure.reason)
                 continue
             response = Response(
-                status=status, headers=raw.headers, data=data, method=method, url=safe_url(url)
+                status=status, headers=raw.headers, data=data, method=method, url=url
             )
             if log.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call
                 log.debug(
