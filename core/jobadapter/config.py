@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 import platformdirs
@@ -25,6 +25,8 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
+
+T = TypeVar("T")
 
 #: Keys that hold secrets: never shown, each also accepted as ``<key>_env``.
 SECRET_KEYS = ("client_secret", "refresh_token", "token", "client_id")
@@ -90,6 +92,45 @@ class Profile:
                 f"{key}_env (the name of an environment variable holding it)"
             )
         return value
+
+
+class ProfileMemo(Generic[T]):
+    """One value worked out from a profile's settings (headers, options), kept while
+    they stay the same: a poll need not check and rebuild them every time.
+
+    A Profile is frozen, but its mappings can still be edited in place; the memo
+    holds copies and compares them on every read, so an edit takes effect on the
+    next request. Settings holding anything but plain values are not remembered
+    (a list could change inside an equal copy).
+    """
+
+    __slots__ = ("_memo",)
+
+    def __init__(self) -> None:
+        self._memo: tuple[Profile, dict[str, Any], dict[str, Any], T] | None = None
+
+    def get(self, profile: Profile) -> T | None:
+        """The value remembered for ``profile`` as it is now, or None."""
+        memo = self._memo  # one read: threads replacing it cost only a recomputation
+        if (
+            memo is not None
+            and memo[0] is profile
+            and memo[1] == profile.options
+            and memo[2] == profile.headers
+        ):
+            return memo[3]
+        return None
+
+    def put(self, profile: Profile, value: T) -> T:
+        """Remember ``value`` for ``profile``'s current settings; return it."""
+        options, headers = dict(profile.options), dict(profile.headers)
+        if all(_plain(v) for v in options.values()) and all(_plain(v) for v in headers.values()):
+            self._memo = (profile, options, headers, value)
+        return value
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float))
 
 
 def profile_from_mapping(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, BinaryIO
 
 from jobadapter.auth import Credentials
-from jobadapter.config import Profile
+from jobadapter.config import Profile, ProfileMemo
 from jobadapter.errors import InvalidRequest
 from jobadapter.provider import Provider
 from jobadapter.redact import get_logger
@@ -43,6 +44,7 @@ class Connection:
         self.timeouts = Timeouts(connect=min(10.0, profile.timeout), read=profile.timeout)
         #: The last API root found to have an origin (see ``request``).
         self._checked_base: str | None = None
+        self._static_headers: ProfileMemo[Mapping[str, str]] = ProfileMemo()
 
     def __repr__(self) -> str:
         return f"<Connection profile={self.profile.name!r} provider={self.provider.name!r}>"
@@ -56,6 +58,17 @@ class Connection:
             if self._credentials is None:
                 self._credentials = self.provider.credentials(self.profile)
             return self._credentials
+
+    @property
+    def static_headers(self) -> Mapping[str, str]:
+        """The provider's default headers and the profile's own, built (and the
+        provider's checks of them run) again only when the profile's settings change."""
+        headers = self._static_headers.get(self.profile)
+        if headers is None:
+            built = dict(self.provider.default_headers(self.profile))
+            built.update(self.profile.headers)
+            headers = self._static_headers.put(self.profile, MappingProxyType(built))
+        return headers
 
     @property
     def base_url(self) -> str:
@@ -107,8 +120,7 @@ class Connection:
                 self._checked_base = base
         sent: dict[str, str] = {}
         for attempt in (1, 2):
-            all_headers = dict(self.provider.default_headers(self.profile))
-            all_headers.update(self.profile.headers)
+            all_headers = dict(self.static_headers)
             if headers:
                 all_headers.update(headers)
             if authenticated:

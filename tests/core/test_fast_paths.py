@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jobadapter.config import Profile
 from jobadapter.connection import Connection
-from jobadapter.errors import InvalidRequest, ProviderResponseError
+from jobadapter.errors import ConfigError, InvalidRequest, ProviderResponseError
 from jobadapter.provider import Provider
 from jobadapter.redact import MASK, redact_text, register_secret
-from jobadapter.transport import Timeouts, Transport, _split_target
+from jobadapter.transport import Response, Timeouts, Transport, _split_target
 from jobadapter.urls import (
     _SECRET_QUERY,
     PLAIN_URL,
@@ -182,6 +182,15 @@ def test_join_url_is_what_split_and_unsplit_give(base: str, path: str) -> None:
         assert got == expected
 
 
+def test_a_bad_api_root_is_refused_every_time_not_only_the_first() -> None:
+    for _ in range(2):  # the parts of good roots are remembered; errors never are
+        with pytest.raises(InvalidRequest, match="absolute http"):
+            join_url("ftp://h", "/x")
+        with pytest.raises(InvalidRequest, match="control character"):
+            join_url("http://h/a\nb", "/x")
+    assert join_url("http://h/api?v=1", "/x") == "http://h/api/x?v=1"
+
+
 @given(st.text(max_size=12))
 def test_path_segment_encodes_like_quote_and_refuses_the_same(value: str) -> None:
     if value in ("", ".", "..") or has_control_chars(value):
@@ -219,6 +228,25 @@ def test_the_pool_is_the_one_the_pool_manager_would_pick(transport: Transport) -
     unverified, _ = transport._pool_for("https://127.0.0.1:9/", False)
     assert getattr(unverified, "cert_reqs", None) == ssl.CERT_NONE
     assert unverified is not transport._pool_for("https://127.0.0.1:9/", True)[0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(urls)
+def test_an_answer_shows_its_url_only_made_safe(url: str) -> None:
+    response = Response(status=200, headers={}, data=b"", method="GET", url=url)
+    assert response.url == safe_url(url)  # made on first read, then kept
+    assert response.url is response.url
+    assert repr(response) == f"Response(status=200, method='GET', url={safe_url(url)!r})"
+    assert "s3cr3t-fast-path" not in repr(response) + response.url
+
+
+def test_an_answer_from_the_wire_carries_its_safe_url(transport: Transport) -> None:
+    server = RawServer([answer(b"{}", "Content-Length: 2")])
+    try:
+        response = transport.request("GET", server.url + "/x?sig=abc&token=s3cr3t-fast-path")
+    finally:
+        server.close()
+    assert response.url == server.url + f"/x?sig={MASK}&token={MASK}"
 
 
 def test_a_small_body_is_read_in_one_call(transport: Transport) -> None:
@@ -340,6 +368,57 @@ def test_a_new_api_root_is_checked_again(transport: Transport) -> None:
         conn.request("GET", "/x")
 
 
+class CountingProvider(FixedProvider):
+    """Counts how often the connection asks for the default headers."""
+
+    calls = 0
+
+    def default_headers(self, profile: Profile) -> dict[str, str]:
+        self.calls += 1
+        if profile.options.get("bad"):
+            raise ConfigError("bad option")
+        return {"Accept": "application/json", "X-Version": str(profile.options.get("v", 1))}
+
+
+class RecordingTransport(Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[dict[str, str]] = []
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Response:
+        self.sent.append(dict(kwargs["headers"]))
+        return Response(status=200, headers={}, data=b"{}", method=method, url=url)
+
+
+def test_default_headers_are_built_once_and_again_when_the_profile_changes() -> None:
+    options: dict[str, Any] = {"v": 1}
+    headers = {"X-Team": "a"}
+    profile = Profile(
+        name="p", provider="fixed", headers=headers, options=options, secrets={"token": "tok-1234"}
+    )
+    provider, transport = CountingProvider("http://h"), RecordingTransport()
+    conn = Connection(profile=profile, provider=provider, transport=transport)
+    conn.request("GET", "/a")
+    conn.request("GET", "/b", headers={"X-Call": "1"})
+    assert provider.calls == 1
+    assert transport.sent[1] == {
+        "Accept": "application/json",
+        "X-Version": "1",
+        "X-Team": "a",
+        "X-Call": "1",
+        "Authorization": "Bearer tok-1234",
+    }
+    assert "X-Call" not in conn.static_headers  # a call's own headers stay its own
+    options["v"], headers["X-Team"] = 2, "b"  # edited in place: seen on the next request
+    conn.request("GET", "/c")
+    assert provider.calls == 2
+    assert transport.sent[2]["X-Version"] == "2" and transport.sent[2]["X-Team"] == "b"
+    options["bad"] = True
+    for _ in range(2):  # a refused setting is refused on every request, never remembered
+        with pytest.raises(ConfigError, match="bad option"):
+            conn.request("GET", "/d")
+
+
 # -- Zoho settings, read again when the options change ---------------------------
 
 
@@ -357,4 +436,5 @@ def test_zoho_settings_follow_the_profile_options() -> None:
     listed: Mapping[str, Any] = {"api_version": "v8", "module": "Leads", "extra": ["a"]}
     nested = Profile(name="n", provider="zoho", options=listed)
     adapter._settings(nested)
-    assert adapter._settings_memo is not None and adapter._settings_memo[0] is other
+    assert adapter._settings_memo.get(nested) is None  # a list could change unseen
+    assert adapter._settings_memo.get(other) is not None

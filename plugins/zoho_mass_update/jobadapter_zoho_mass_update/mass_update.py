@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from jobadapter.adapter import Adapter
+from jobadapter.config import ProfileMemo
 from jobadapter.errors import InvalidRequest, NotFound, NotSupported, ProviderResponseError
 from jobadapter.model import Counts, Job, JobError
 from jobadapter.parsing import optional_str, parse_timestamp
@@ -104,8 +105,10 @@ class MassUpdateAdapter(Adapter):
     }
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
     documented_statuses: ClassVar[tuple[str, ...]] = DOCUMENTED_STATUSES
-    #: (profile, a copy of its options, their settings): see ``_settings``.
-    _settings_memo: tuple[Profile, dict[str, Any], ZohoSettings] | None = None
+
+    def __init__(self, *, timezone: str | dt.tzinfo | None = None) -> None:
+        super().__init__(timezone=timezone)
+        self._settings_memo: ProfileMemo[ZohoSettings] = ProfileMemo()  # see ``_settings``
 
     # -- the pure half -------------------------------------------------------------
 
@@ -293,16 +296,11 @@ class MassUpdateAdapter(Adapter):
         """``zoho_settings(profile)``, read again only when the profile or its options change.
 
         A tracker polls many jobs of one profile: the options are compared (a small
-        dict) instead of checked and parsed on every ``get``. Options holding anything
-        but plain values are not remembered (they could change unseen).
+        dict) instead of checked and parsed on every ``get``.
         """
-        memo = self._settings_memo
-        if memo is not None and memo[0] is profile and memo[1] == profile.options:
-            return memo[2]
-        settings = zoho_settings(profile)
-        options = dict(profile.options)
-        if all(isinstance(v, (str, int, float, type(None))) for v in options.values()):
-            self._settings_memo = (profile, options, settings)
+        settings = self._settings_memo.get(profile)
+        if settings is None:
+            settings = self._settings_memo.put(profile, zoho_settings(profile))
         return settings
 
     def get(self, conn: Connection, job_id: str) -> Job:
