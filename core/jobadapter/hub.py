@@ -118,10 +118,13 @@ class Hub:
             )
         return cls
 
-    def _adapter_for(self, name: str, profile: Profile) -> Adapter:
+    def _adapter_for(
+        self, name: str, profile: Profile, cls: type[Adapter] | None = None
+    ) -> Adapter:
         """The hub's own instance of ``name`` for ``profile``, built once, not per call
         (an adapter holds nothing but its timezone; its status table's memory is on the class)."""
-        cls = self._adapter_class(name)
+        if cls is None:
+            cls = self._adapter_class(name)
         key = (name, profile.name)
         cached = self._instances.get(key)
         if cached is not None and cached[0] is cls and cached[1] is profile:
@@ -186,7 +189,9 @@ class Hub:
 
     def connection(self, adapter: str, profile: str | Profile | None = None) -> Connection:
         """The (cached) connection for ``adapter`` under ``profile``."""
-        prof = self._resolve_profile(self._adapter_class(adapter), profile)
+        return self._connection_for(self._resolve_profile(self._adapter_class(adapter), profile))
+
+    def _connection_for(self, prof: Profile) -> Connection:
         conn = self._connections.get(prof.name)  # the usual case, without the lock
         if conn is not None and conn.profile is prof:
             return conn
@@ -204,10 +209,11 @@ class Hub:
     def _call(
         self, verb: str, adapter: str, profile: str | Profile | None, *args: Any, **kwargs: Any
     ) -> Any:
-        conn = self.connection(adapter, profile)
-        instance = self._adapter_for(adapter, conn.profile)
+        cls = self._adapter_class(adapter)
+        prof = self._resolve_profile(cls, profile)
+        instance = self._adapter_for(adapter, prof, cls)
         check_verb(instance, verb)
-        return getattr(instance, VERB_METHODS[verb])(conn, *args, **kwargs)
+        return getattr(instance, VERB_METHODS[verb])(self._connection_for(prof), *args, **kwargs)
 
     def submit(
         self,

@@ -36,7 +36,7 @@ class StatusTable:
     :class:`PluginError` when the adapter class is defined.
     """
 
-    __slots__ = ("_by_key", "_warn_lock", "_warned", "owner", "words")
+    __slots__ = ("_by_key", "_by_word", "_warn_lock", "_warned", "owner", "words")
 
     def __init__(
         self,
@@ -68,6 +68,8 @@ class StatusTable:
                 )
             by_key[key] = (word, status)
         self._by_key = {key: status for key, (_, status) in by_key.items()}
+        #: The declared words as written: what providers send, found without normalising.
+        self._by_word = {word: status for word, status in by_key.values()}
         self.words: tuple[str, ...] = tuple(word for word, _ in pairs)
         self._warned: set[str] = set()
         self._warn_lock = threading.Lock()
@@ -87,7 +89,9 @@ class StatusTable:
 
     def lookup(self, word: str) -> JobStatus:
         """The status for ``word``; ``UNKNOWN`` (warned once per word) when unmapped."""
-        status = self._by_key.get(normalise_word(word))
+        status = self._by_word.get(word)
+        if status is None:
+            status = self._by_key.get(normalise_word(word))
         if status is not None:
             return status
         with self._warn_lock:
