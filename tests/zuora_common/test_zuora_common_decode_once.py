@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from unittest import mock
 
 import pytest
@@ -23,10 +22,12 @@ def answer(data: bytes, status: int = 200, content_type: str = "application/json
 
 def test_success_answer_is_decoded_once() -> None:
     response = answer(b'{"success": true, "status": "Completed"}')
-    with mock.patch("jobadapter.transport._json.loads", wraps=json.loads) as loads:
+    with mock.patch.object(
+        Response, "_parse_json", autospec=True, side_effect=Response._parse_json
+    ) as decodes:
         assert ZuoraProvider().error_for(response) is None
         assert response.json()["status"] == "Completed"
-    assert loads.call_count == 1
+    assert decodes.call_count == 1
 
 
 def test_success_false_is_still_an_error() -> None:
