@@ -112,27 +112,30 @@ def path_segment(value: str, *, what: str = "job id") -> str:
 
 
 def _query_text(query: Mapping[str, str | int | None]) -> str:
-    pairs: list[tuple[str, str]] = []
+    """``urlencode(pairs, quote_via=quote)``, without quoting what needs none (ids, numbers)."""
+    items: list[str] = []
     for key, value in query.items():
         if value is None:
             continue
-        if isinstance(value, bool):
-            pairs.append((key, "true" if value else "false"))
-        else:
-            pairs.append((key, str(value)))
-    return urlencode(pairs, quote_via=quote)
+        key = str(key)
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if key.strip(_UNRESERVED) or text.strip(_UNRESERVED):
+            items.append(urlencode([(key, text)], quote_via=quote))
+        else:  # only characters quote never encodes
+            items.append(f"{key}={text}")
+    return "&".join(items)
 
 
 @functools.lru_cache(maxsize=64)
-def _base_parts(base: str) -> tuple[str, str, str, str]:
-    """Scheme, netloc, path and query of an API root, checked once: a process joins
-    thousands of paths to the same few roots."""
+def _base_parts(base: str) -> tuple[str, str, str]:
+    """``scheme://netloc``, path and query of an API root, checked once: a process
+    joins thousands of paths to the same few roots."""
     parts = urlsplit(base)
     if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.netloc:
         raise InvalidRequest(f"base URL must be an absolute http(s) URL, got {safe_url(base)!r}")
     if has_control_chars(base):
         raise InvalidRequest("URL contains a control character (CR, LF or similar)")
-    return parts.scheme, parts.netloc, parts.path, parts.query
+    return f"{parts.scheme}://{parts.netloc}", parts.path, parts.query
 
 
 def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None = None) -> str:
@@ -141,26 +144,27 @@ def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None 
     ``path`` is relative to ``base`` even when it starts with ``/``; an empty
     ``path`` leaves the base path alone. ``None`` query values are dropped.
     """
-    scheme, netloc, base_path, base_query = _base_parts(base)
-    plain = _PLAIN_PATH.fullmatch(path)  # no control character in a plain path
-    if plain is None and has_control_chars(path):
-        raise InvalidRequest("URL contains a control character (CR, LF or similar)")
-    if plain is not None:  # what urlsplit would make of it: all path
-        extra_path, extra_query = path, ""
+    root, base_path, base_query = _base_parts(base)
+    if _PLAIN_PATH.fullmatch(path):  # what urlsplit would make of it: all path
+        extra_path, extra_query = path, ""  # (and no control character in it)
     else:
+        if has_control_chars(path):
+            raise InvalidRequest("URL contains a control character (CR, LF or similar)")
         extra = urlsplit(path)
         if extra.scheme or extra.netloc:
             raise InvalidRequest("join_url takes a relative path; pass absolute URLs as the base")
         if extra.fragment:
             raise InvalidRequest("a URL path must not carry a fragment ('#')")
         extra_path, extra_query = extra.path, extra.query
-    full_path = base_path
-    if extra_path:
-        full_path = base_path.rstrip("/") + "/" + extra_path.lstrip("/")
-    queries = [q for q in (base_query, extra_query, _query_text(query) if query else "") if q]
     # urlunsplit's result for a netloc and a path that is empty or starts with "/"
-    joined = f"{scheme}://{netloc}{full_path}"
-    return f"{joined}?{'&'.join(queries)}" if queries else joined
+    if extra_path:
+        joined = f"{root}{base_path.rstrip('/')}/{extra_path.lstrip('/')}"
+    else:
+        joined = root + base_path
+    query_text = _query_text(query) if query else ""
+    if not (base_query or extra_query or query_text):
+        return joined
+    return joined + "?" + "&".join(q for q in (base_query, extra_query, query_text) if q)
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
