@@ -17,12 +17,10 @@ from jobadapter.config import Profile, ProfileMemo
 from jobadapter.errors import InvalidRequest
 from jobadapter.provider import Provider
 from jobadapter.redact import get_logger
-from jobadapter.transport import Response, Timeouts, Transport
+from jobadapter.transport import _UNSET, Response, Timeouts, Transport
 from jobadapter.urls import join_url, same_origin
 
 log = get_logger("connection")
-
-_UNSET: Any = object()
 
 
 class Connection:
@@ -126,21 +124,18 @@ class Connection:
             if authenticated:
                 sent = self.credentials.auth_headers(self.transport)
                 all_headers.update(sent)
-            kwargs: dict[str, Any] = {}
-            if json is not _UNSET:
-                kwargs["json"] = json
             response = self.transport.request(
                 method,
                 url,
                 headers=all_headers,
                 body=body,
+                json=json,  # the transport's own "not given" sentinel when not given
                 form=form,
                 multipart=multipart,
                 idempotency_key=idempotency_key,
                 retry_unsafe=retry_unsafe,
                 timeouts=self.timeouts,
                 verify_tls=self.profile.verify_tls,
-                **kwargs,
             )
             if response.status == 401 and authenticated and attempt == 1:
                 log.info(
