@@ -233,13 +233,12 @@ class CustomObjectJobAdapter(ZuoraAdapter):
             for item in self._error_entries(conn, job.id)
             if self.row_from(item)["row"] is not None
         )
-        processed = job.counts.processed
-        if processed is None:
-            return attrs.evolve(job, counts=attrs.evolve(job.counts, failed=failed))
-        processed = max(processed, failed)
-        counts = attrs.evolve(
-            job.counts, processed=processed, succeeded=processed - failed, failed=failed
-        )
+        known = job.counts  # a new Counts: attrs.evolve, the generic path, costs twice as much
+        if known.processed is None:
+            counts = Counts(known.total, None, known.succeeded, failed)
+        else:
+            processed = max(known.processed, failed)
+            counts = Counts(known.total, processed, processed - failed, failed)
         return attrs.evolve(job, counts=counts)
 
     def _discard_pending(self, conn: Connection, job_id: str, cause: ProviderError) -> None:
