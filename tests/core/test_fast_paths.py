@@ -7,11 +7,14 @@ stands in for: urllib3's ``parse_url``, ``urlsplit``/``urlunsplit``, ``quote``,
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import math
 import re
 import ssl
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import attrs
 import pytest
@@ -20,6 +23,13 @@ from hypothesis import strategies as st
 from jobadapter.config import Profile
 from jobadapter.connection import Connection
 from jobadapter.errors import ConfigError, InvalidRequest, ProviderResponseError
+from jobadapter.parsing import (
+    _EPOCH_MS_THRESHOLD,
+    _INT_TEXT,
+    _parse_loose,
+    parse_timestamp,
+    parse_timezone,
+)
 from jobadapter.provider import Provider
 from jobadapter.redact import MASK, redact_text, register_secret
 from jobadapter.transport import Response, Timeouts, Transport, _split_target
@@ -182,6 +192,29 @@ def test_join_url_is_what_split_and_unsplit_give(base: str, path: str) -> None:
         assert got == expected
 
 
+def reference_query(query: Mapping[str, Any]) -> str:
+    pairs = [
+        (key, ("true" if value else "false") if isinstance(value, bool) else str(value))
+        for key, value in query.items()
+        if value is not None
+    ]
+    return urlencode(pairs, quote_via=quote)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=6),
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        max_size=4,
+    )
+)
+def test_a_query_is_what_urlencode_gives(query: dict[str, Any]) -> None:
+    assert join_url("http://h/a", "b", query) == join_url("http://h/a", "b") + (
+        f"?{reference_query(query)}" if reference_query(query) else ""
+    )
+
+
 def test_a_bad_api_root_is_refused_every_time_not_only_the_first() -> None:
     for _ in range(2):  # the parts of good roots are remembered; errors never are
         with pytest.raises(InvalidRequest, match="absolute http"):
@@ -205,6 +238,66 @@ def test_control_characters_are_found_in_ascii_and_beyond() -> None:
     for code in range(0x3000):
         text = f"ab{chr(code)}cd"
         assert has_control_chars(text) is (control.search(text) is not None), hex(code)
+
+
+# -- timestamps ----------------------------------------------------------------------
+
+
+def reference_timestamp(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
+    """``parse_timestamp`` as it was before its fast paths (``replace``, one branch)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("boolean")
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and value.strip().find("-", 1) < 0 and _INT_TEXT.match(value.strip())
+    ):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not finite")
+        if abs(number) >= _EPOCH_MS_THRESHOLD:
+            number /= 1000.0
+        try:
+            return dt.datetime.fromtimestamp(number, tz=dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError("out of range") from None
+    if not isinstance(value, str):
+        raise ValueError("not a date-time")
+    text = value.strip()
+    if len(text) > 64:
+        raise ValueError("too long")
+    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        parsed = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        parsed = _parse_loose(iso, "timestamp")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+timestamps = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**16), max_value=10**16) | st.integers() | st.just(10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(timezones=st.none() | st.timezones()).map(str),
+    st.datetimes().map(lambda d: d.isoformat(sep=" ", timespec="seconds")),
+    st.datetimes().map(lambda d: d.isoformat() + "Z"),
+    st.integers(min_value=0, max_value=10**13).map(str),
+    st.text(alphabet="0123456789-:T .Z+", max_size=25),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(timestamps, st.sampled_from(["UTC", "America/Los_Angeles", "Europe/Paris", "+05:30"]))
+def test_timestamps_read_as_before_their_fast_paths(value: Any, zone: str) -> None:
+    tz = parse_timezone(zone)
+    expected = outcome(lambda: reference_timestamp(value, tz))
+    got = outcome(lambda: parse_timestamp(value, tz=tz))
+    assert got == expected
+    if isinstance(got, dt.datetime):
+        assert got.tzinfo is dt.timezone.utc
 
 
 # -- the transport -----------------------------------------------------------------
@@ -238,6 +331,35 @@ def test_an_answer_shows_its_url_only_made_safe(url: str) -> None:
     assert response.url is response.url
     assert repr(response) == f"Response(status=200, method='GET', url={safe_url(url)!r})"
     assert "s3cr3t-fast-path" not in repr(response) + response.url
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.sampled_from([None, "utf-16-le", "utf-16-be", "utf-32-le", "utf-8-sig"]),
+    st.binary(max_size=3),
+    st.sampled_from([b"", b" ", b"\n", b" x", b"}"]),
+)
+def test_an_answer_body_reads_as_json_loads_reads_it(
+    body: bytes, encoding: str | None, cut: bytes, tail: bytes
+) -> None:
+    if encoding is not None:
+        body = body.decode().encode(encoding)
+    for data in (body, body + tail, body[: len(body) // 2] + cut):
+        response = Response(status=200, headers={}, data=data, method="GET", url="http://h/")
+        expected = outcome(lambda data=data: json.loads(data))
+        got = outcome(response.json)
+        if isinstance(expected, type) and issubclass(expected, BaseException):
+            assert got is ProviderResponseError
+        else:
+            assert json.dumps(got) == json.dumps(expected)  # NaN != NaN, but dumps alike
 
 
 def test_an_answer_from_the_wire_carries_its_safe_url(transport: Transport) -> None:
