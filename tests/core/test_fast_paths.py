@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jobadapter.config import Profile
 from jobadapter.connection import Connection
-from jobadapter.errors import ConfigError, InvalidRequest, ProviderResponseError
+from jobadapter.errors import InvalidRequest, ProviderResponseError
 from jobadapter.parsing import (
     _EPOCH_MS_THRESHOLD,
     _INT_TEXT,
@@ -488,57 +488,6 @@ def test_a_new_api_root_is_checked_again(transport: Transport) -> None:
     conn.provider = FixedProvider("http://:9")
     with pytest.raises(InvalidRequest, match="another host"):
         conn.request("GET", "/x")
-
-
-class CountingProvider(FixedProvider):
-    """Counts how often the connection asks for the default headers."""
-
-    calls = 0
-
-    def default_headers(self, profile: Profile) -> dict[str, str]:
-        self.calls += 1
-        if profile.options.get("bad"):
-            raise ConfigError("bad option")
-        return {"Accept": "application/json", "X-Version": str(profile.options.get("v", 1))}
-
-
-class RecordingTransport(Transport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[dict[str, str]] = []
-
-    def request(self, method: str, url: str, **kwargs: Any) -> Response:
-        self.sent.append(dict(kwargs["headers"]))
-        return Response(status=200, headers={}, data=b"{}", method=method, url=url)
-
-
-def test_default_headers_are_built_once_and_again_when_the_profile_changes() -> None:
-    options: dict[str, Any] = {"v": 1}
-    headers = {"X-Team": "a"}
-    profile = Profile(
-        name="p", provider="fixed", headers=headers, options=options, secrets={"token": "tok-1234"}
-    )
-    provider, transport = CountingProvider("http://h"), RecordingTransport()
-    conn = Connection(profile=profile, provider=provider, transport=transport)
-    conn.request("GET", "/a")
-    conn.request("GET", "/b", headers={"X-Call": "1"})
-    assert provider.calls == 1
-    assert transport.sent[1] == {
-        "Accept": "application/json",
-        "X-Version": "1",
-        "X-Team": "a",
-        "X-Call": "1",
-        "Authorization": "Bearer tok-1234",
-    }
-    assert "X-Call" not in conn.static_headers  # a call's own headers stay its own
-    options["v"], headers["X-Team"] = 2, "b"  # edited in place: seen on the next request
-    conn.request("GET", "/c")
-    assert provider.calls == 2
-    assert transport.sent[2]["X-Version"] == "2" and transport.sent[2]["X-Team"] == "b"
-    options["bad"] = True
-    for _ in range(2):  # a refused setting is refused on every request, never remembered
-        with pytest.raises(ConfigError, match="bad option"):
-            conn.request("GET", "/d")
 
 
 # -- Zoho settings, read again when the options change ---------------------------

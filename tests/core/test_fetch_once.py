@@ -74,13 +74,16 @@ def test_response_json_errors_are_raised_every_time() -> None:
 
 
 class CountingProvider(Provider):
-    calls = 0
+    """Counts how often a connection asks for the default headers."""
+
+    def __init__(self) -> None:
+        self.calls = 0
 
     def default_headers(self, profile: Profile) -> dict[str, str]:
-        CountingProvider.calls += 1
+        self.calls += 1
         if profile.options.get("bad"):
             raise ConfigError("bad header option")
-        return {"Accept": "application/json", "X-From": "provider"}
+        return {"Accept": "application/json", "X-Version": str(profile.options.get("v", 1))}
 
 
 class RecordingTransport(Transport):
@@ -91,6 +94,40 @@ class RecordingTransport(Transport):
     def request(self, method: str, url: str, **kwargs: Any) -> Response:
         self.sent.append((url, dict(kwargs["headers"])))
         return answer(b"{}")
+
+
+def test_default_headers_are_built_once_and_again_when_the_profile_changes() -> None:
+    options: dict[str, Any] = {"v": 1}
+    headers = {"X-Team": "a"}
+    profile = Profile(
+        name="p",
+        provider="generic",
+        base_url="http://h",
+        headers=headers,
+        options=options,
+        secrets={"token": "tok-1234"},
+    )
+    provider, transport = CountingProvider(), RecordingTransport()
+    conn = Connection(profile=profile, provider=provider, transport=transport)
+    conn.request("GET", "/a")
+    conn.request("GET", "/b", headers={"X-Call": "1"})
+    assert provider.calls == 1
+    assert transport.sent[1][1] == {
+        "Accept": "application/json",
+        "X-Version": "1",
+        "X-Team": "a",
+        "X-Call": "1",
+        "Authorization": "Bearer tok-1234",
+    }
+    assert "X-Call" not in conn.static_headers  # a call's own headers stay its own
+    options["v"], headers["X-Team"] = 2, "b"  # edited in place: seen on the next request
+    conn.request("GET", "/c")
+    assert provider.calls == 2
+    assert transport.sent[2][1]["X-Version"] == "2" and transport.sent[2][1]["X-Team"] == "b"
+    options["bad"] = True
+    for _ in range(2):  # a refused setting is refused on every request, never remembered
+        with pytest.raises(ConfigError, match="bad header option"):
+            conn.request("GET", "/d")
 
 
 def test_hub_keeps_one_adapter_instance_per_profile() -> None:
