@@ -1,0 +1,139 @@
+"""Benchmark 1 by instruction count: what one ``hub.get`` costs the client, load-independent.
+
+Wall-clock ratios move with the machine's load; the number of instructions the
+client process executes per call does not. For each adapter, a child process
+is run under ``valgrind --tool=callgrind`` twice (no calls, then ``--calls``
+calls, after a warm-up) and the difference is divided by the calls. The same
+is done for the baseline of ``fetch_bench.py`` (a bare urllib3 GET of the very
+URLs and headers jobadapter sent, plus ``json.loads``). The simulators answer
+from their own process (not counted); ``PYTHONHASHSEED=0`` keeps the count
+repeatable to within about 1 %.
+
+Needs valgrind; takes about 3 minutes. Not part of ``make bench``.
+
+    python bench/fetch_instructions.py [--calls N] [--adapter NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from _common import SandboxProcess, emit
+
+SIDES = ("jobadapter", "baseline")
+
+
+def child(info_path: str, adapter: str, side: str, calls: int) -> None:
+    """Set up like fetch_bench, warm up, then make ``calls`` calls of one side."""
+    import urllib3
+    from fetch_bench import RecordingTransport
+    from jobadapter import Hub
+    from jobadapter.config import profile_from_mapping
+
+    info = json.loads(Path(info_path).read_text())
+    profiles = [profile_from_mapping(n, t, source="sandbox") for n, t in info["profiles"].items()]
+    hub = Hub(config=False, profiles=profiles)
+    probe = Hub(config=False, profiles=profiles, transport=RecordingTransport())
+    pool = urllib3.PoolManager(maxsize=4)
+    _, job_id, profile = next(job for job in info["jobs"] if job[0] == adapter)
+    probe.get(adapter, job_id, profile=profile)
+    probe.transport.sent.clear()
+    probe.get(adapter, job_id, profile=profile)
+    sent = [(url, {**h, "Accept-Encoding": "gzip"}) for _, url, h in probe.transport.sent]
+
+    def ours() -> None:
+        hub.get(adapter, job_id, profile=profile)
+
+    def bare() -> None:
+        for url, headers in sent:
+            json.loads(pool.request("GET", url, headers=headers).data)
+
+    call = ours if side == "jobadapter" else bare
+    for _ in range(30):
+        call()
+    for _ in range(calls):
+        call()
+
+
+def instructions(info: str, adapter: str, side: str, calls: int) -> int:
+    """Instructions the child executes, in total, making ``calls`` calls."""
+    result = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            "child",
+            info,
+            adapter,
+            side,
+            str(calls),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    if result.returncode != 0 or found is None:
+        raise RuntimeError(f"callgrind run failed for {adapter} {side}:\n{result.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--adapter", action="append", help="only these adapters (repeatable)")
+    args = parser.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        sys.exit("fetch_instructions.py needs valgrind (apt install valgrind)")
+
+    from fetch_bench import SIM_OPTIONS, fallback_jobs, one_per_adapter
+
+    per_adapter: dict[str, Any] = {}
+    with SandboxProcess(options=SIM_OPTIONS) as sandbox, tempfile.TemporaryDirectory() as tmp:
+        submitter = sandbox.hub()
+        jobs = sandbox.demo()
+        jobs += fallback_jobs(submitter, {a for a, _, _ in jobs}, sandbox.profiles)
+        submitter.close()
+        sandbox.advance(10**6)  # every job at its end: the same answer every time
+        jobs = one_per_adapter(jobs)
+        info = str(Path(tmp) / "jobs.json")
+        Path(info).write_text(json.dumps({"profiles": sandbox.profiles, "jobs": jobs}))
+        for adapter, _, _ in jobs:
+            if args.adapter and adapter not in args.adapter:
+                continue
+            counts = {
+                side: (
+                    instructions(info, adapter, side, args.calls)
+                    - instructions(info, adapter, side, 0)
+                )
+                // args.calls
+                for side in SIDES
+            }
+            per_adapter[adapter] = {
+                "instructions_per_call": counts,
+                "overhead": counts["jobadapter"] - counts["baseline"],
+                # the client's user-space work only: the target's ratio (fetch_bench.py)
+                # is over wall time, which also counts the server and the kernel
+                "client_ratio": round(counts["jobadapter"] / counts["baseline"], 3),
+            }
+    emit({"benchmark": "fetch_instructions", "calls": args.calls, "per_adapter": per_adapter})
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    else:
+        sys.exit(main())
