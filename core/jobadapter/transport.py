@@ -47,7 +47,7 @@ from jobadapter.errors import (
 )
 from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
 from jobadapter.retry import RetryPolicy, parse_retry_after, wait_hint
-from jobadapter.urls import has_control_chars, plain_url, safe_url, same_origin
+from jobadapter.urls import SentURL, has_control_chars, plain_url, safe_url, same_origin
 
 __all__ = [
     "IDEMPOTENT_METHODS",
@@ -102,6 +102,11 @@ def _header_dict(headers: Mapping[str, str]) -> Mapping[str, str]:
     return headers if isinstance(headers, HTTPHeaderDict) else HTTPHeaderDict(headers)
 
 
+def _sent_url(url: str | SentURL) -> SentURL:
+    """The URL a Response was built with (``attrs.evolve`` passes the kept one back)."""
+    return url if isinstance(url, SentURL) else SentURL(url)
+
+
 @attrs.frozen(repr=False)
 class Response:
     """A fully read answer. ``url`` is the final URL, safe to log."""
@@ -110,10 +115,9 @@ class Response:
     headers: Mapping[str, str] = attrs.field(converter=_header_dict)
     data: bytes
     method: str
-    #: The URL as sent. Only errors and logs read ``url``, so most answers never pay
-    #: for making it safe (``safe_url``): it is made on first read, then kept.
-    _sent_url: str = attrs.field(alias="url")
-    _safe_url: str | None = attrs.field(default=None, init=False, eq=False)
+    #: The URL as sent, shown only made safe (in ``url``, a repr, a pickle or a test's
+    #: diff). Only errors and logs read ``url``, so most answers never pay for it.
+    _sent: SentURL = attrs.field(alias="url", converter=_sent_url)
     #: The decoded JSON, once ``json()`` has parsed it: the provider's error check and
     #: the adapter both read the body, and it is decoded only once.
     _json: Any = attrs.field(default=_UNSET, init=False, eq=False)
@@ -124,11 +128,7 @@ class Response:
     @property
     def url(self) -> str:
         """The final URL, without userinfo and with secret query values masked."""
-        url = self._safe_url
-        if url is None:
-            url = safe_url(self._sent_url)
-            object.__setattr__(self, "_safe_url", url)  # frozen: a memo, like ``_json``
-        return url
+        return self._sent.safe()
 
     @property
     def ok(self) -> bool:

@@ -17,6 +17,7 @@ from jobadapter.redact import MASK, SECRET_FIELDS, redact_text
 
 __all__ = [
     "PLAIN_URL",
+    "SentURL",
     "has_control_chars",
     "join_url",
     "path_segment",
@@ -194,6 +195,39 @@ def _masked_query(query: str) -> str:
             item = f"{name}={MASK}"
         items.append(item)
     return "&".join(items)
+
+
+class SentURL:
+    """A URL a request went to: kept as sent, but shown only made safe.
+
+    ``safe()`` (and ``repr``, and a pickle) give ``safe_url`` of it, made on first
+    use: most answers are never shown, so most never pay for it. Equal when the
+    URLs as sent are equal.
+    """
+
+    __slots__ = ("_safe", "raw")
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self._safe: str | None = None
+
+    def safe(self) -> str:
+        made = self._safe
+        if made is None:
+            made = self._safe = safe_url(self.raw)
+        return made
+
+    def __repr__(self) -> str:
+        return repr(self.safe())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SentURL) and other.raw == self.raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __reduce__(self) -> tuple[type[SentURL], tuple[str]]:
+        return SentURL, (self.safe(),)  # a pickle holds the safe URL only
 
 
 def safe_url(url: str) -> str:
