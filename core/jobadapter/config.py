@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -95,42 +95,43 @@ class Profile:
 
 
 class ProfileMemo(Generic[T]):
-    """One value worked out from a profile's settings (headers, options), kept while
+    """One value worked out from a profile's settings (options, headers), kept while
     they stay the same: a poll need not check and rebuild them every time.
 
-    A Profile is frozen, but its mappings can still be edited in place; the memo
-    holds copies and compares them on every read, so an edit takes effect on the
-    next request. Settings holding anything but plain values are not remembered
-    (a list could change inside an equal copy).
+    A Profile is frozen, but its mappings can still be edited in place: the memo
+    compares a snapshot of them, values and their types (``1``, ``1.0`` and ``True``
+    are equal but not the same setting), on every read, so an edit takes effect on
+    the next one. Settings holding anything but plain values are never remembered
+    (a list could change inside an equal snapshot).
     """
 
     __slots__ = ("_memo",)
 
     def __init__(self) -> None:
-        self._memo: tuple[Profile, dict[str, Any], dict[str, Any], T] | None = None
+        self._memo: tuple[Profile, tuple[Any, ...], T] | None = None
 
-    def get(self, profile: Profile) -> T | None:
-        """The value remembered for ``profile`` as it is now, or None."""
+    def get(self, profile: Profile, make: Callable[[Profile], T]) -> T:
+        """The value for ``profile``'s current settings: ``make(profile)`` when they changed."""
+        snapshot = _settings_snapshot(profile)  # taken first: an edit during make() is seen
         memo = self._memo  # one read: threads replacing it cost only a recomputation
-        if (
-            memo is not None
-            and memo[0] is profile
-            and memo[1] == profile.options
-            and memo[2] == profile.headers
-        ):
-            return memo[3]
-        return None
-
-    def put(self, profile: Profile, value: T) -> T:
-        """Remember ``value`` for ``profile``'s current settings; return it."""
-        options, headers = dict(profile.options), dict(profile.headers)
-        if all(_plain(v) for v in options.values()) and all(_plain(v) for v in headers.values()):
-            self._memo = (profile, options, headers, value)
+        if memo is not None and memo[0] is profile and snapshot is not None and memo[1] == snapshot:
+            return memo[2]
+        value = make(profile)
+        if snapshot is not None:
+            self._memo = (profile, snapshot, value)
         return value
 
 
-def _plain(value: Any) -> bool:
-    return value is None or isinstance(value, (str, int, float))
+def _settings_snapshot(profile: Profile) -> tuple[Any, ...] | None:
+    """Each option and header with its value's type; None when one is not a plain value."""
+    items: list[Any] = []
+    for mapping in (profile.options, profile.headers):
+        for key, value in mapping.items():
+            if value is not None and value.__class__ not in (str, int, float, bool):
+                return None
+            items.append((key, value.__class__, value))
+        items.append(None)  # where the options end
+    return tuple(items)
 
 
 def profile_from_mapping(

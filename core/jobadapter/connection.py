@@ -17,10 +17,12 @@ from jobadapter.config import Profile, ProfileMemo
 from jobadapter.errors import InvalidRequest
 from jobadapter.provider import Provider
 from jobadapter.redact import get_logger
-from jobadapter.transport import _UNSET, Response, Timeouts, Transport
+from jobadapter.transport import Response, Timeouts, Transport
 from jobadapter.urls import join_url, same_origin
 
 log = get_logger("connection")
+
+_UNSET: Any = object()
 
 
 class Connection:
@@ -61,12 +63,12 @@ class Connection:
     def static_headers(self) -> Mapping[str, str]:
         """The provider's default headers and the profile's own, built (and the
         provider's checks of them run) again only when the profile's settings change."""
-        headers = self._static_headers.get(self.profile)
-        if headers is None:
-            built = dict(self.provider.default_headers(self.profile))
-            built.update(self.profile.headers)
-            headers = self._static_headers.put(self.profile, MappingProxyType(built))
-        return headers
+        return self._static_headers.get(self.profile, self._build_static_headers)
+
+    def _build_static_headers(self, profile: Profile) -> Mapping[str, str]:
+        built = dict(self.provider.default_headers(profile))
+        built.update(profile.headers)
+        return MappingProxyType(built)
 
     @property
     def base_url(self) -> str:
@@ -124,18 +126,21 @@ class Connection:
             if authenticated:
                 sent = self.credentials.auth_headers(self.transport)
                 all_headers.update(sent)
+            kwargs: dict[str, Any] = {}
+            if json is not _UNSET:
+                kwargs["json"] = json
             response = self.transport.request(
                 method,
                 url,
                 headers=all_headers,
                 body=body,
-                json=json,  # the transport's own "not given" sentinel when not given
                 form=form,
                 multipart=multipart,
                 idempotency_key=idempotency_key,
                 retry_unsafe=retry_unsafe,
                 timeouts=self.timeouts,
                 verify_tls=self.profile.verify_tls,
+                **kwargs,
             )
             if response.status == 401 and authenticated and attempt == 1:
                 log.info(

@@ -298,10 +298,7 @@ class MassUpdateAdapter(Adapter):
         A tracker polls many jobs of one profile: the options are compared (a small
         dict) instead of checked and parsed on every ``get``.
         """
-        settings = self._settings_memo.get(profile)
-        if settings is None:
-            settings = self._settings_memo.put(profile, zoho_settings(profile))
-        return settings
+        return self._settings_memo.get(profile, zoho_settings)
 
     def get(self, conn: Connection, job_id: str) -> Job:
         """The job's status; ``job_id`` as submit returned it (or bare, with a profile module)."""
