@@ -86,7 +86,7 @@ def parse_timestamp(
     text = value.strip()
     # a "-" past the sign is a date, never a number: no regex for every date-time
     if text.find("-", 1) < 0 and _INT_TEXT.match(text):
-        return _from_epoch(float(text), value, name)
+        return _from_epoch(float(value), value, name)  # float() strips less than strip()
     if len(text) > 64:
         raise ValueError(f"{name} is too long to be a date-time")
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
