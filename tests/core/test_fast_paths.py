@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import pickle
 import re
 import ssl
 from collections.abc import Callable, Iterator, Mapping
@@ -20,7 +21,7 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jobadapter.config import Profile
+from jobadapter.config import Profile, ProfileMemo
 from jobadapter.connection import Connection
 from jobadapter.errors import InvalidRequest, ProviderResponseError
 from jobadapter.parsing import (
@@ -285,7 +286,7 @@ timestamps = st.one_of(
     st.datetimes().map(lambda d: d.isoformat(sep=" ", timespec="seconds")),
     st.datetimes().map(lambda d: d.isoformat() + "Z"),
     st.integers(min_value=0, max_value=10**13).map(str),
-    st.text(alphabet="0123456789-:T .Z+", max_size=25),
+    st.text(alphabet="0123456789-:T .Z+\x1c\u2028\t", max_size=25),
 )
 
 
@@ -330,7 +331,16 @@ def test_an_answer_shows_its_url_only_made_safe(url: str) -> None:
     assert response.url == safe_url(url)  # made on first read, then kept
     assert response.url is response.url
     assert repr(response) == f"Response(status=200, method='GET', url={safe_url(url)!r})"
-    assert "s3cr3t-fast-path" not in repr(response) + response.url
+    shown = [
+        repr(response),
+        response.url,
+        repr(attrs.asdict(response)),
+        repr(attrs.astuple(response)),
+    ]
+    assert not any("s3cr3t-fast-path" in text for text in shown)
+    assert b"s3cr3t-fast-path" not in pickle.dumps(response)  # a pickle keeps the safe URL
+    assert pickle.loads(pickle.dumps(response)).url == safe_url(url)
+    assert attrs.evolve(response, status=201).url == response.url
 
 
 json_values = st.recursive(
@@ -504,8 +514,39 @@ def test_zoho_settings_follow_the_profile_options() -> None:
     assert adapter._settings(profile).module == "Contacts"
     other = attrs.evolve(profile, options={"api_version": "v7", "module": "Deals"})
     assert adapter._settings(other).api_version == "v7"
-    listed: Mapping[str, Any] = {"api_version": "v8", "module": "Leads", "extra": ["a"]}
+    listed: dict[str, Any] = {"api_version": "v8", "module": "Leads", "extra": ["a"]}
     nested = Profile(name="n", provider="zoho", options=listed)
-    adapter._settings(nested)
-    assert adapter._settings_memo.get(nested) is None  # a list could change unseen
-    assert adapter._settings_memo.get(other) is not None
+    assert adapter._settings(nested).module == "Leads"
+
+
+def test_a_profile_memo_is_made_again_whenever_a_setting_changes() -> None:
+    options: dict[str, Any] = {"v": 1}
+    headers: dict[str, str] = {"X-Team": "a"}
+    profile = Profile(name="p", provider="fixed", options=options, headers=headers)
+    made: list[Any] = []
+
+    def make(p: Profile) -> Any:
+        made.append(dict(p.options))
+        return len(made)
+
+    memo: ProfileMemo[int] = ProfileMemo()
+    assert memo.get(profile, make) == memo.get(profile, make) == 1
+    for value in (1.0, True, "1", None, 1):  # equal to 1 or not, a different setting
+        options["v"] = value
+        assert memo.get(profile, make) == len(made)
+    assert len(made) == 6
+    headers["X-Team"] = "b"
+    assert memo.get(profile, make) == 7
+    assert memo.get(attrs.evolve(profile), make) == 8  # another profile
+    options["list"] = ["a"]  # could change inside an equal copy: never remembered
+    memo.get(profile, make)
+    memo.get(profile, make)
+    assert len(made) == 10
+
+    def edit_while_making(p: Profile) -> Any:
+        options["v"] = 2  # the value made is for the settings read before this edit
+        return make(p)
+
+    del options["list"]
+    memo.get(profile, edit_while_making)
+    assert memo.get(profile, make) == 12 and made[-1]["v"] == 2

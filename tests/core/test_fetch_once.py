@@ -124,6 +124,8 @@ def test_default_headers_are_built_once_and_again_when_the_profile_changes() -> 
     conn.request("GET", "/c")
     assert provider.calls == 2
     assert transport.sent[2][1]["X-Version"] == "2" and transport.sent[2][1]["X-Team"] == "b"
+    options["v"] = 2.0  # equal to 2, but str() makes another header of it
+    assert conn.static_headers["X-Version"] == "2.0"
     options["bad"] = True
     for _ in range(2):  # a refused setting is refused on every request, never remembered
         with pytest.raises(ConfigError, match="bad header option"):
