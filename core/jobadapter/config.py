@@ -112,7 +112,8 @@ class ProfileMemo(Generic[T]):
 
     def get(self, profile: Profile, make: Callable[[Profile], T]) -> T:
         """The value for ``profile``'s current settings: ``make(profile)`` when they changed."""
-        snapshot = _settings_snapshot(profile)  # taken first: an edit during make() is seen
+        # taken first, so that an edit during make() is seen by the next read
+        snapshot = _settings_snapshot(profile) if profile.options or profile.headers else ()
         memo = self._memo  # one read: threads replacing it cost only a recomputation
         if memo is not None and memo[0] is profile and snapshot is not None and memo[1] == snapshot:
             return memo[2]
