@@ -131,7 +131,7 @@ def _settings_snapshot(profile: Profile) -> tuple[Any, ...] | None:
             if value is not None and value.__class__ not in (str, int, float, bool):
                 return None
             items.append((key, value.__class__, value))
-        items.append(None)  # where the options end
+        items.append(None)  # keeps an option and a header of the same name apart
     return tuple(items)
 
 
