@@ -597,34 +597,6 @@ class Transport:
         hops = 0
         start = dest.tell() if dest is not None and dest.seekable() else None
 
-        def plan(hint: float | None) -> float | None:
-            """The wait before the next try, or None when attempts or budget are spent."""
-            wait = (
-                min(hint, policy.retry_after_cap)
-                if hint is not None
-                else policy.backoff(attempt - 1, self._rng)
-            )
-            if attempt >= policy.max_attempts or waited + wait > policy.budget:
-                return None
-            return wait
-
-        def pause(wait: float, reason: str) -> None:
-            nonlocal waited
-            log.info(
-                "%s %s: %s; retry %d/%d in %.2fs",
-                method,
-                safe_url(url),
-                reason,
-                attempt + 1,
-                policy.max_attempts,
-                wait,
-            )
-            self.stats.add(retries=1)
-            if on_retry is not None:
-                on_retry(attempt, wait, reason)
-            self._sleep(wait)
-            waited += wait
-
         while True:
             attempt += 1
             may_retry = method in IDEMPOTENT_METHODS or unsafe_ok
@@ -660,10 +632,11 @@ class Transport:
                             if status == 429
                             else parse_retry_after(raw.headers.get("Retry-After"))
                         )
-                        wait = plan(hint)
+                        wait = self._plan(policy, attempt, waited, hint)
                         if wait is not None:
                             self._discard(raw)
-                            pause(wait, f"HTTP {status}")
+                            self._pause(method, url, attempt, wait, f"HTTP {status}", on_retry)
+                            waited += wait
                             continue
                     if dest is not None and 200 <= status < 300:
                         if start is not None:
@@ -681,10 +654,11 @@ class Transport:
                     may_retry = False
                 if not (may_retry or not failure.sent):
                     raise self._give_up(failure, method, url, attempt, retried=False) from None
-                wait = plan(None)
+                wait = self._plan(policy, attempt, waited, None)
                 if wait is None:
                     raise self._give_up(failure, method, url, attempt, retried=True) from None
-                pause(wait, failure.reason)
+                self._pause(method, url, attempt, wait, failure.reason, on_retry)
+                waited += wait
                 continue
             response = Response(
                 status=status, headers=raw.headers, data=data, method=method, url=url
@@ -699,6 +673,43 @@ class Transport:
                     response.request_id,
                 )
             return response, written
+
+    def _plan(
+        self, policy: RetryPolicy, attempt: int, waited: float, hint: float | None
+    ) -> float | None:
+        """The wait before try ``attempt + 1``, or None when attempts or budget are spent."""
+        wait = (
+            min(hint, policy.retry_after_cap)
+            if hint is not None
+            else policy.backoff(attempt - 1, self._rng)
+        )
+        if attempt >= policy.max_attempts or waited + wait > policy.budget:
+            return None
+        return wait
+
+    def _pause(
+        self,
+        method: str,
+        url: str,
+        attempt: int,
+        wait: float,
+        reason: str,
+        on_retry: Callable[[int, float, str], None] | None,
+    ) -> None:
+        """Say why, count it, tell the caller, and wait before the next try."""
+        log.info(
+            "%s %s: %s; retry %d/%d in %.2fs",
+            method,
+            safe_url(url),
+            reason,
+            attempt + 1,
+            self.retry.max_attempts,
+            wait,
+        )
+        self.stats.add(retries=1)
+        if on_retry is not None:
+            on_retry(attempt, wait, reason)
+        self._sleep(wait)
 
     def _send(
         self,
