@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from jobadapter.errors import InvalidRequest
@@ -226,8 +226,15 @@ class SentURL:
     def __hash__(self) -> int:
         return hash(self.raw)
 
-    def __reduce__(self) -> tuple[type[SentURL], tuple[str]]:
-        return SentURL, (self.safe(),)  # a pickle holds the safe URL only
+    def __reduce__(self) -> tuple[Callable[[str], SentURL], tuple[str]]:
+        return _unpickled_url, (self.safe(),)  # a pickle holds the safe URL only
+
+
+def _unpickled_url(safe: str) -> SentURL:
+    """A SentURL from a pickle: only its safe form was kept, and it shows as before."""
+    url = SentURL(safe)
+    url._safe = safe
+    return url
 
 
 def safe_url(url: str) -> str:
