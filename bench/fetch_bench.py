@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import urllib3
@@ -98,6 +99,50 @@ def one_per_adapter(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, st
     return [seen[name] for name in sorted(seen)]
 
 
+def finished_jobs(sandbox: SandboxProcess) -> list[tuple[str, str, str]]:
+    """One job per adapter, (adapter, job id, profile), walked to its end in ``sandbox``
+    so that every answer is the same."""
+    submitter = sandbox.hub()
+    jobs = sandbox.demo()
+    jobs += fallback_jobs(submitter, {a for a, _, _ in jobs}, sandbox.profiles)
+    submitter.close()
+    sandbox.advance(10**6)
+    return one_per_adapter(jobs)
+
+
+def the_two_calls(
+    hub: Any, probe: Any, pool: urllib3.PoolManager, adapter: str, job_id: str, profile: str
+) -> tuple[Any, list[tuple[str, dict[str, str]]], Callable[[], Any], Callable[[], Any]]:
+    """The job, the requests one ``hub.get`` of it sends, and the two calls compared:
+    ``hub.get``, and a bare urllib3 GET of each of those requests plus ``json.loads``.
+
+    ``probe`` is a hub with a RecordingTransport; its first get fetches the token and
+    opens the connection, the second records what a steady-state get sends.
+    """
+    probe.get(adapter, job_id, profile=profile)
+    probe.transport.sent.clear()
+    job = probe.get(adapter, job_id, profile=profile)
+    # Every request one hub.get sends (custom object jobs also read /errors once
+    # finished, to count failed rows), as jobadapter sends them.
+    sent = [
+        (url, {**headers, "Accept-Encoding": "gzip"}) for _, url, headers in probe.transport.sent
+    ]
+
+    def ours() -> Any:
+        return hub.get(adapter, job_id, profile=profile)
+
+    def bare() -> Any:
+        answers = []
+        for url, headers in sent:
+            response = pool.request("GET", url, headers=headers)
+            if response.status != 200:
+                raise RuntimeError(f"baseline GET {url} answered {response.status}")
+            answers.append(json.loads(response.data))
+        return answers[0]
+
+    return job, sent, ours, bare
+
+
 def profile_calls(fn: Any, calls: int) -> None:
     """cProfile ``calls`` calls of ``fn``; the top of the profile goes to stderr."""
     import cProfile
@@ -124,38 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     per_adapter: dict[str, Any] = {}
     pinned = None if args.no_pin else pin_to_cpu(0)
     with SandboxProcess(options=SIM_OPTIONS, pin=pinned is not None) as sandbox:
-        submitter = sandbox.hub()
-        jobs = sandbox.demo()
-        jobs += fallback_jobs(submitter, {a for a, _, _ in jobs}, sandbox.profiles)
-        submitter.close()
-        sandbox.advance(10**6)  # every job at its end: the same answer every time
-
+        jobs = finished_jobs(sandbox)
         hub = sandbox.hub()
         probe = sandbox.hub(transport=RecordingTransport())
         pool = urllib3.PoolManager(maxsize=4)
-        for adapter, job_id, profile in one_per_adapter(jobs):
-            probe.get(adapter, job_id, profile=profile)  # token fetched, connection open
-            probe.transport.sent.clear()
-            job = probe.get(adapter, job_id, profile=profile)
-            # Every request one hub.get sends (custom object jobs also read /errors once
-            # finished, to count failed rows), as jobadapter sends them.
-            sent = [
-                (url, {**headers, "Accept-Encoding": "gzip"})
-                for _, url, headers in probe.transport.sent
-            ]
-
-            def ours(adapter: str = adapter, job_id: str = job_id, profile: str = profile) -> Any:
-                return hub.get(adapter, job_id, profile=profile)
-
-            def bare(sent: list[tuple[str, dict[str, str]]] = sent) -> Any:
-                answers = []
-                for url, headers in sent:
-                    response = pool.request("GET", url, headers=headers)
-                    if response.status != 200:
-                        raise RuntimeError(f"baseline GET {url} answered {response.status}")
-                    answers.append(json.loads(response.data))
-                return answers[0]
-
+        for adapter, job_id, profile in jobs:
+            job, sent, ours, bare = the_two_calls(hub, probe, pool, adapter, job_id, profile)
             same = bare() == ours().raw == job.raw
             if args.profile:
                 print(f"== cProfile of hub.get({adapter!r})", file=sys.stderr)

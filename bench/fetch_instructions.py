@@ -35,7 +35,7 @@ SIDES = ("jobadapter", "baseline")
 def child(info_path: str, adapter: str, side: str, calls: int) -> None:
     """Set up like fetch_bench, warm up, then make ``calls`` calls of one side."""
     import urllib3
-    from fetch_bench import RecordingTransport
+    from fetch_bench import RecordingTransport, the_two_calls
     from jobadapter import Hub
     from jobadapter.config import profile_from_mapping
 
@@ -45,18 +45,7 @@ def child(info_path: str, adapter: str, side: str, calls: int) -> None:
     probe = Hub(config=False, profiles=profiles, transport=RecordingTransport())
     pool = urllib3.PoolManager(maxsize=4)
     _, job_id, profile = next(job for job in info["jobs"] if job[0] == adapter)
-    probe.get(adapter, job_id, profile=profile)
-    probe.transport.sent.clear()
-    probe.get(adapter, job_id, profile=profile)
-    sent = [(url, {**h, "Accept-Encoding": "gzip"}) for _, url, h in probe.transport.sent]
-
-    def ours() -> None:
-        hub.get(adapter, job_id, profile=profile)
-
-    def bare() -> None:
-        for url, headers in sent:
-            json.loads(pool.request("GET", url, headers=headers).data)
-
+    _, _, ours, bare = the_two_calls(hub, probe, pool, adapter, job_id, profile)
     call = ours if side == "jobadapter" else bare
     for _ in range(30):
         call()
@@ -98,16 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         sys.exit("fetch_instructions.py needs valgrind (apt install valgrind)")
 
-    from fetch_bench import SIM_OPTIONS, fallback_jobs, one_per_adapter
+    from fetch_bench import SIM_OPTIONS, finished_jobs
 
     per_adapter: dict[str, Any] = {}
     with SandboxProcess(options=SIM_OPTIONS) as sandbox, tempfile.TemporaryDirectory() as tmp:
-        submitter = sandbox.hub()
-        jobs = sandbox.demo()
-        jobs += fallback_jobs(submitter, {a for a, _, _ in jobs}, sandbox.profiles)
-        submitter.close()
-        sandbox.advance(10**6)  # every job at its end: the same answer every time
-        jobs = one_per_adapter(jobs)
+        jobs = finished_jobs(sandbox)
         info = str(Path(tmp) / "jobs.json")
         Path(info).write_text(json.dumps({"profiles": sandbox.profiles, "jobs": jobs}))
         for adapter, _, _ in jobs:
