@@ -42,6 +42,12 @@ class RawServer:
     def close(self) -> None:
         self._sock.close()
 
+    def __enter__(self) -> RawServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def read_request(conn: socket.socket) -> bytes:
     data = b""

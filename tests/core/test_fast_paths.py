@@ -373,58 +373,47 @@ def test_an_answer_body_reads_as_json_loads_reads_it(
 
 
 def test_an_answer_from_the_wire_carries_its_safe_url(transport: Transport) -> None:
-    server = RawServer([answer(b"{}", "Content-Length: 2")])
-    try:
+    with RawServer([answer(b"{}", "Content-Length: 2")]) as server:
         response = transport.request("GET", server.url + "/x?sig=abc&token=s3cr3t-fast-path")
-    finally:
-        server.close()
     assert response.url == server.url + f"/x?sig={MASK}&token={MASK}"
 
 
 def test_a_small_body_is_read_in_one_call(transport: Transport) -> None:
-    server = RawServer([answer(b'{"a": 1}', "Content-Length: 8")])
-    try:
+    with RawServer([answer(b'{"a": 1}', "Content-Length: 8")]) as server:
         response = transport.request("GET", server.url + "/x")
-    finally:
-        server.close()
     assert response.json() == {"a": 1}
     assert transport.stats.snapshot()["bytes_received"] == 8
 
 
 def test_a_declared_length_over_the_cap_is_refused(transport: Transport) -> None:
-    small = Transport(max_response_bytes=10, sleep=lambda _: None)
-    server = RawServer([answer(b"x" * 11, "Content-Length: 11")])
-    try:
-        with pytest.raises(ProviderResponseError, match="larger than 10 bytes"):
-            small.request("GET", server.url + "/x")
-    finally:
-        server.close()
-        small.close()
+    with (
+        Transport(max_response_bytes=10, sleep=lambda _: None) as small,
+        RawServer([answer(b"x" * 11, "Content-Length: 11")]) as server,
+        pytest.raises(ProviderResponseError, match="larger than 10 bytes"),
+    ):
+        small.request("GET", server.url + "/x")
 
 
 def test_chunked_beats_content_length_and_the_cap_still_holds() -> None:
-    small = Transport(max_response_bytes=100, sleep=lambda _: None)
     chunk = b"x" * 500
     body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk)
-    server = RawServer([answer(body, "Content-Length: 5", "Transfer-Encoding: chunked")])
-    try:
-        with pytest.raises(ProviderResponseError, match="larger than 100 bytes"):
-            small.request("GET", server.url + "/x")
-    finally:
-        server.close()
-        small.close()
+    with (
+        Transport(max_response_bytes=100, sleep=lambda _: None) as small,
+        RawServer([answer(body, "Content-Length: 5", "Transfer-Encoding: chunked")]) as server,
+        pytest.raises(ProviderResponseError, match="larger than 100 bytes"),
+    ):
+        small.request("GET", server.url + "/x")
 
 
 def test_a_body_cut_short_is_a_broken_connection_not_a_short_answer(
     transport: Transport,
 ) -> None:
     cut = answer(b'{"a', "Content-Length: 50")
-    server = RawServer([cut, cut, cut, cut, cut])
-    try:
-        with pytest.raises(Exception, match="mid-body") as caught:
-            transport.request("GET", server.url + "/x")
-    finally:
-        server.close()
+    with (
+        RawServer([cut, cut, cut, cut, cut]) as server,
+        pytest.raises(Exception, match="mid-body") as caught,
+    ):
+        transport.request("GET", server.url + "/x")
     assert not isinstance(caught.value, ProviderResponseError)
 
 
@@ -443,21 +432,15 @@ def test_a_body_cut_short_is_a_broken_connection_not_a_short_answer(
 def test_a_header_name_seen_before_still_gets_its_value_checked(
     transport: Transport, name: Any, value: Any
 ) -> None:
-    server = RawServer([answer(b"{}", "Content-Length: 2")])
-    try:
+    with RawServer([answer(b"{}", "Content-Length: 2")]) as server:
         transport.request("GET", server.url + "/x", headers={"X-Fast": "ok\tfine"})
-    finally:
-        server.close()
     with pytest.raises(InvalidRequest):
         transport.request("GET", "http://127.0.0.1:9/x", headers={name: value})
 
 
 def test_latin_1_header_values_are_still_accepted(transport: Transport) -> None:
-    server = RawServer([answer(b"{}", "Content-Length: 2")])
-    try:
+    with RawServer([answer(b"{}", "Content-Length: 2")]) as server:
         transport.request("GET", server.url + "/x", headers={"X-Name": "Zoë"})
-    finally:
-        server.close()
 
 
 # -- the connection ------------------------------------------------------------------

@@ -272,23 +272,19 @@ def test_500_retried_for_idempotent_requests_only(server: Server) -> None:
 
 
 def test_connection_reset_mid_body_then_success() -> None:
-    raw = RawServer([reset_mid_body, full_answer])
     sleeps = Sleeps()
-    try:
+    with RawServer([reset_mid_body, full_answer]) as raw:
         response = make_transport(sleeps).request("GET", raw.url + "/job")
-    finally:
-        raw.close()
     assert response.json() == {"ok": True}
     assert raw.connections == 2 and len(sleeps.waits) == 1
 
 
 def test_connection_reset_on_post_is_not_retried() -> None:
-    raw = RawServer([reset_mid_body, full_answer])
-    try:
-        with pytest.raises(TransientError, match="not idempotent"):
-            make_transport().request("POST", raw.url, json={"a": 1})
-    finally:
-        raw.close()
+    with (
+        RawServer([reset_mid_body, full_answer]) as raw,
+        pytest.raises(TransientError, match="not idempotent"),
+    ):
+        make_transport().request("POST", raw.url, json={"a": 1})
     assert raw.connections == 1
 
 
@@ -587,13 +583,10 @@ def test_download_cap_and_errors(server: Server) -> None:
 
 
 def test_download_retry_rewinds_the_file() -> None:
-    raw = RawServer([reset_mid_body, full_answer])
     dest = io.BytesIO(b"keep:")
     dest.seek(0, io.SEEK_END)
-    try:
+    with RawServer([reset_mid_body, full_answer]) as raw:
         written = make_transport().download(raw.url, dest)
-    finally:
-        raw.close()
     assert dest.getvalue() == b'keep:{"ok": true}' and written == 12
 
 
