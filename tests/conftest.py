@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from jobadapter.sandbox import SandboxServer, SimClock, Simulator
 from jobadapter.testing import FakeSleeper
+from jobadapter.transport import Response
 
 #: 2023-11-14T22:13:20Z: a fixed start, so simulated answers are reproducible.
 START = 1_700_000_000.0
@@ -41,3 +43,13 @@ def sleeper(clock: SimClock) -> FakeSleeper:
 def profile_extra() -> dict[str, Any]:
     """Extra profile keys (timezone, track_id, ...) for a test module."""
     return {}
+
+
+@pytest.fixture()
+def json_decodes() -> Iterator[mock.MagicMock]:
+    """Counts the answer bodies decoded as JSON during the test (``Response._parse_json``
+    calls; ``Response.json()`` after the first returns the kept value)."""
+    with mock.patch.object(
+        Response, "_parse_json", autospec=True, side_effect=Response._parse_json
+    ) as decodes:
+        yield decodes

@@ -52,14 +52,11 @@ def answer(data: bytes, status: int = 200) -> Response:
     )
 
 
-def test_response_json_is_decoded_once() -> None:
+def test_response_json_is_decoded_once(json_decodes: mock.MagicMock) -> None:
     response = answer(b'{"a": [1, 2]}')
-    with mock.patch.object(
-        Response, "_parse_json", autospec=True, side_effect=Response._parse_json
-    ) as decodes:
-        first = response.json()
-        assert response.json() is first
-    assert decodes.call_count == 1
+    first = response.json()
+    assert response.json() is first
+    assert json_decodes.call_count == 1
     assert first == {"a": [1, 2]}
     # the memo is not part of the answer: equality and repr are as before
     assert response == answer(b'{"a": [1, 2]}')

@@ -20,14 +20,11 @@ def answer(data: bytes, status: int = 200, content_type: str = "application/json
     )
 
 
-def test_success_answer_is_decoded_once() -> None:
+def test_success_answer_is_decoded_once(json_decodes: mock.MagicMock) -> None:
     response = answer(b'{"success": true, "status": "Completed"}')
-    with mock.patch.object(
-        Response, "_parse_json", autospec=True, side_effect=Response._parse_json
-    ) as decodes:
-        assert ZuoraProvider().error_for(response) is None
-        assert response.json()["status"] == "Completed"
-    assert decodes.call_count == 1
+    assert ZuoraProvider().error_for(response) is None
+    assert response.json()["status"] == "Completed"
+    assert json_decodes.call_count == 1
 
 
 def test_success_false_is_still_an_error() -> None:
