@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from jobadapter.errors import InvalidRequest
 from jobadapter.redact import MASK, SECRET_FIELDS, redact_text
@@ -120,10 +120,9 @@ def _query_text(query: Mapping[str, str | int | None]) -> str:
             continue
         key = str(key)
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        if key.strip(_UNRESERVED) or text.strip(_UNRESERVED):
-            items.append(urlencode([(key, text)], quote_via=quote))
-        else:  # only characters quote never encodes
-            items.append(f"{key}={text}")
+        if key.strip(_UNRESERVED) or text.strip(_UNRESERVED):  # else quote would keep both
+            key, text = quote(key, safe=""), quote(text, safe="")
+        items.append(f"{key}={text}")
     return "&".join(items)
 
 
