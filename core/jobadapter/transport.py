@@ -635,7 +635,9 @@ class Transport:
                         wait = self._plan(policy, attempt, waited, hint)
                         if wait is not None:
                             self._discard(raw)
-                            self._pause(method, url, attempt, wait, f"HTTP {status}", on_retry)
+                            self._pause(
+                                policy, method, url, attempt, wait, f"HTTP {status}", on_retry
+                            )
                             waited += wait
                             continue
                     if dest is not None and 200 <= status < 300:
@@ -657,7 +659,7 @@ class Transport:
                 wait = self._plan(policy, attempt, waited, None)
                 if wait is None:
                     raise self._give_up(failure, method, url, attempt, retried=True) from None
-                self._pause(method, url, attempt, wait, failure.reason, on_retry)
+                self._pause(policy, method, url, attempt, wait, failure.reason, on_retry)
                 waited += wait
                 continue
             response = Response(
@@ -689,6 +691,7 @@ class Transport:
 
     def _pause(
         self,
+        policy: RetryPolicy,
         method: str,
         url: str,
         attempt: int,
@@ -703,7 +706,7 @@ class Transport:
             safe_url(url),
             reason,
             attempt + 1,
-            self.retry.max_attempts,
+            policy.max_attempts,
             wait,
         )
         self.stats.add(retries=1)
