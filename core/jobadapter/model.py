@@ -98,6 +98,14 @@ class Job:
         """A finished job can succeed with failed rows: that is a count, not a status."""
         return bool(self.counts.failed)
 
+    def with_total(self, total: int | None) -> Job:
+        """This job with ``total`` rows, unless its answer said a total (which wins): how
+        many rows a job has does not change, so a total known from elsewhere (the file
+        that was uploaded, an earlier answer) still holds."""
+        if total is None or self.counts.total is not None:
+            return self
+        return attrs.evolve(self, counts=attrs.evolve(self.counts, total=total))
+
     @property
     def key(self) -> tuple[str, str]:
         """The identity of a job across the whole hub: (adapter, id)."""

@@ -88,8 +88,7 @@ def observe(last: Job | None, new: Job) -> Observation:
             ),
         )
         return Observation(job=last, previous=last, anomalies=(anomaly,))
-    if new.counts.total is None and last.counts.total is not None:
-        new = attrs.evolve(new, counts=attrs.evolve(new.counts, total=last.counts.total))
+    new = new.with_total(last.counts.total)
     decreased = new.counts.went_down_from(last.counts)
     if decreased:
         anomaly = Anomaly(

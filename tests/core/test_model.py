@@ -148,3 +148,12 @@ def test_scripted_round_trip_check() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_a_total_known_elsewhere_fills_in_only_a_missing_one() -> None:
+    job = Job(adapter="x.y", id="1", status=JobStatus.RUNNING, counts=Counts(processed=3))
+    filled = job.with_total(10)
+    assert filled.counts == Counts(total=10, processed=3) and filled.id == "1"
+    assert job.with_total(None) is job
+    stated = Job(adapter="x.y", id="1", status=JobStatus.RUNNING, counts=Counts(total=8))
+    assert stated.with_total(10) is stated  # the provider's own figure wins

@@ -136,7 +136,7 @@ class CustomObjectJobAdapter(ZuoraAdapter):
             started = self._settle_upload(conn, job.id, data, upload_key, exc)
         else:
             started = self.parse(uploaded, job_id=job.id)
-        return _with_total(started, data_rows(data))
+        return started.with_total(data_rows(data))
 
     def _upload(self, conn: Connection, job_id: str, data: bytes, key: str) -> Any:
         return self._call(
@@ -300,13 +300,6 @@ def _counts(status: JobStatus, processed: int | None) -> Counts:
     if status is JobStatus.SUCCEEDED and processed is not None:
         return Counts(total=processed, processed=processed)
     return Counts(processed=processed)
-
-
-def _with_total(job: Job, rows: int | None) -> Job:
-    """``job`` with ``rows`` as its total, unless the answer already said one."""
-    if rows is None or job.counts.total is not None:
-        return job
-    return attrs.evolve(job, counts=attrs.evolve(job.counts, total=rows))
 
 
 def _job_errors(value: Any) -> tuple[JobError, ...]:
