@@ -14,7 +14,7 @@ MYPYPATH := $(subst $(space),,core$(foreach d,$(PLUGIN_DIRS),:$(d)))
 PYTEST_ARGS ?= -n 2 -q
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo bench soak clean
+.PHONY: install services test lint typecheck pytest demo bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,11 @@ lint: install
 typecheck: install
 	MYPYPATH='$(MYPYPATH)' $(BIN)/mypy --strict core/jobadapter $(PLUGIN_PACKAGES)
 
-pytest: install
+# PostgreSQL, Redis and RabbitMQ on 127.0.0.1: started here if they do not answer.
+services:
+	bash .ci/services
+
+pytest: install services
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
