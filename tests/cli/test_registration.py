@@ -22,9 +22,12 @@ def test_no_cli_module_imports_the_group() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module in {"jobadapter.cli.main"}:
                 offenders.append(path.name)
-            if isinstance(node, ast.ImportFrom) and node.module == "jobadapter.cli":
-                if any(alias.name in {"main", "cli"} for alias in node.names):
-                    offenders.append(path.name)
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module == "jobadapter.cli"
+                and any(alias.name in {"main", "cli"} for alias in node.names)
+            ):
+                offenders.append(path.name)
     assert offenders == []
 
 
