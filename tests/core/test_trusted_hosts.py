@@ -175,9 +175,7 @@ def test_a_download_carries_the_providers_headers_and_credentials(api: Server) -
     assert dest.getvalue() == b"a,b\n1,2\n"
 
 
-def test_a_download_on_a_declared_host_refreshes_once_on_401(
-    api: Server, content: Server
-) -> None:
+def test_a_download_on_a_declared_host_refreshes_once_on_401(api: Server, content: Server) -> None:
     conn = connect(ContentHostProvider(api.url, trusted=[content.url]))
     content.script = [WResponse("no", status=401), WResponse(b"rows")]
     dest = io.BytesIO()
