@@ -48,8 +48,8 @@ from jobadapter.clock import FakeClock
 from jobadapter.hub import Hub
 from jobadapter.model import Counts
 from jobadapter.store import SqliteStore
+from jobadapter.testing.scripted import ScriptedJobs, ScriptedPlugin, scripted_adapter
 from jobadapter.tracker import PollPolicy, Tracker
-from jobadapter.tracker.scripted import ScriptedJobs, ScriptedPlugin, scripted_adapter
 
 #: (adapter name, poll_interval like the real adapter's, answers report a total,
 #: the submission's Job carries the total)

@@ -33,7 +33,8 @@ from jobadapter.parsing import (
 )
 from jobadapter.provider import Provider
 from jobadapter.redact import MASK, redact_text, register_secret
-from jobadapter.transport import Response, Timeouts, Transport, _split_target
+from jobadapter.transport import Response, Timeouts, Transport
+from jobadapter.transport.prepare import split_target
 from jobadapter.urls import (
     _SECRET_QUERY,
     PLAIN_URL,
@@ -141,7 +142,7 @@ def outcome(fn: Callable[[], Any]) -> Any:
 @settings(max_examples=3000, deadline=None)
 @given(urls)
 def test_request_target_is_what_parse_url_gives(url: str) -> None:
-    assert outcome(lambda: _split_target(url)) == outcome(lambda: reference_target(url))
+    assert outcome(lambda: split_target(url)) == outcome(lambda: reference_target(url))
 
 
 @settings(max_examples=3000, deadline=None)
