@@ -226,7 +226,11 @@ def tracking_setup(
         store=store,
     )
     policy = PollPolicy(
-        blind_max=args.blind_max, jitter=args.jitter, approach=args.approach, reach=args.reach
+        blind_max=args.blind_max,
+        jitter=args.jitter,
+        approach=args.approach,
+        reach=args.reach,
+        stride=args.stride,
     )
     return hub, scripted, clock, policy
 
@@ -429,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jitter", type=float, default=0.1)
     parser.add_argument("--approach", type=float, default=PollPolicy().approach)
     parser.add_argument("--reach", type=float, default=PollPolicy().reach)
+    parser.add_argument("--stride", type=float, default=PollPolicy().stride)
     parser.add_argument("--max-in-flight", type=int, default=64)
     args = parser.parse_args(argv)
     if args.quick:
