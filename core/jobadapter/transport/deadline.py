@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 __all__ = [
@@ -144,20 +143,22 @@ class _DeadlineResponse(http.client.HTTPResponse):
         super().__init__(_DeadlineSocket(sock), *args, **kwargs)  # type: ignore[arg-type]
 
 
-class _HTTPConnection(HTTPConnection):
-    response_class = _DeadlineResponse
-
-
-class _HTTPSConnection(HTTPSConnection):
-    response_class = _DeadlineResponse
+def _reads_by_deadline(conn: Any) -> Any:
+    """``conn`` reading its answers by deadline, when it is a real ``http.client``
+    connection (a test kit's stand-in, such as a cassette's, is left as it is)."""
+    if isinstance(conn, http.client.HTTPConnection):
+        conn.response_class = _DeadlineResponse
+    return conn
 
 
 class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
+    def _new_conn(self) -> Any:
+        return _reads_by_deadline(super()._new_conn())
 
 
 class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
+    def _new_conn(self) -> Any:
+        return _reads_by_deadline(super()._new_conn())
 
 
 def pool_classes() -> dict[str, type[HTTPConnectionPool]]:
