@@ -21,6 +21,7 @@ from typing import Any
 
 import platformdirs
 
+from jobadapter.adapter import provider_of
 from jobadapter.model import Counts, Job
 from jobadapter.observe import Anomaly, AnomalyKind, Observation, observe
 from jobadapter.redact import SECRET_FIELDS, redact_text
@@ -50,7 +51,6 @@ from jobadapter.store.sqlite_rows import (
     STORED_COLUMNS,
     SUBMISSION_COLUMNS,
     job_columns,
-    provider_of,
     status_names,
     status_or_none,
     stored_job_from_row,
