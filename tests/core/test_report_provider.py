@@ -8,8 +8,8 @@ from typing import ClassVar
 
 from jobadapter import Job, JobStatus
 from jobadapter.adapter import Adapter, provider_of
-from jobadapter.statuses import StatusTable
 from jobadapter.reports.query import report
+from jobadapter.statuses import StatusTable
 from jobadapter.store import SqliteStore
 
 
