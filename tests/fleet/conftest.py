@@ -15,14 +15,30 @@ BROKERS = {
 }
 
 
-@pytest.fixture(params=sorted(BROKERS))
-def broker(request: pytest.FixtureRequest) -> str:
-    return BROKERS[str(request.param)]
+#: (broker, store): both brokers on the fleet's store, PostgreSQL; SQLite (one host) once.
+SETUPS = [("redis", "postgresql"), ("rabbitmq", "postgresql"), ("redis", "sqlite")]
+
+
+@pytest.fixture(params=SETUPS, ids=["-".join(setup) for setup in SETUPS])
+def setup(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    """(broker URL, store URL) for one fleet."""
+    broker, store = request.param
+    if store == "postgresql":
+        return BROKERS[broker], str(request.getfixturevalue("pg_schema_url"))
+    return BROKERS[broker], str(tmp_path / "store.sqlite3")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh store of either backend (its URL)."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_schema_url"))
+    return str(tmp_path / "store.sqlite3")
 
 
 @pytest.fixture()
-def fleet(tmp_path: Path, broker: str) -> Iterator[Fleet]:
-    running = Fleet(tmp_path, broker, speed=20.0)
+def fleet(tmp_path: Path, setup: tuple[str, str]) -> Iterator[Fleet]:
+    running = Fleet(tmp_path, setup[0], setup[1], speed=20.0)
     try:
         yield running
     finally:

@@ -16,18 +16,18 @@ import attrs
 from jobadapter.cli.sandbox_cmd import profiles_toml, start_sandbox
 from jobadapter.config import profile_from_mapping
 from jobadapter.hub import Hub
-from jobadapter.store import SqliteStore
+from jobadapter.store import open_store
 
 
 class Fleet:
     """A sandbox, a store and the worker processes started on them."""
 
-    def __init__(self, root: Path, broker: str, *, speed: float) -> None:
+    def __init__(self, root: Path, broker: str, store_url: str, *, speed: float) -> None:
         self.root = root
         self.broker = broker
         self.queue = f"jobadapter-test-{uuid.uuid4().hex[:12]}"
-        self.store_url = str(root / "store.sqlite3")
-        self.store = SqliteStore(self.store_url)
+        self.store_url = store_url
+        self.store = open_store(store_url)
         self.hub = Hub(config=False, store=self.store, load_entrypoints=True)
         self.server, self.simulators = start_sandbox(self.hub, speed=speed)
         profiles = {sim.name: sim.profile() for sim in self.simulators}
@@ -98,7 +98,7 @@ class Fleet:
                 proc.send_signal(signal.SIGTERM)
         for proc in self.workers:
             try:
-                proc.wait(10)
+                proc.wait(3)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()

@@ -1,16 +1,14 @@
-"""The fleet's schedule on SQLite: exclusive claims, expiring leases, one intake at a time."""
+"""The fleet's schedule on SQLite and PostgreSQL: exclusive claims, expiring leases, one intake at a time."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from jobadapter.fleet import Enrolment, FleetDB, FleetSchedule
 
 
 @pytest.fixture()
-def schedule(tmp_path: Path) -> FleetSchedule:
-    sched = FleetSchedule(FleetDB(str(tmp_path / "store.sqlite3")))
+def schedule(store_url: str) -> FleetSchedule:
+    sched = FleetSchedule(FleetDB(store_url))
     sched.create()
     sched.create()  # repeating it is harmless (every worker does it at start)
     return sched

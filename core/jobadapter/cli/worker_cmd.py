@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -12,23 +11,15 @@ from jobadapter.cli.output import echo_json
 from jobadapter.cli.state import State
 
 BROKER_ENV = "JOBADAPTER_BROKER_URL"
-STORE_ENV = "JOBADAPTER_STORE"
 #: A worker not seen for this long is not listed.
 ALIVE_WITHIN = 10.0
 
 
-def store_url(state: State) -> str:
-    """The store every worker shares: ``--store``, else $JOBADAPTER_STORE, else the default file."""
+def store_url(state: State) -> str | None:
+    """The store every worker shares (``--store`` / $JOBADAPTER_STORE; None: the default file)."""
     if not state.use_store:
         raise click.UsageError("the fleet keeps its schedule in the store: do not pass --no-store")
-    if state.store_path is not None:
-        return str(state.store_path)
-    from_env = os.environ.get(STORE_ENV)
-    if from_env:
-        return from_env
-    from jobadapter.store import default_path
-
-    return str(default_path())
+    return state.store_url
 
 
 @click.command("worker")
@@ -101,7 +92,7 @@ def fleet_command(state: State, as_json: bool) -> None:
     _show_status(store_url(state), as_json)
 
 
-def _show_status(url: str, as_json: bool) -> None:
+def _show_status(url: str | None, as_json: bool) -> None:
     from jobadapter.fleet import FleetDB, FleetSchedule
 
     db = FleetDB(url)

@@ -14,11 +14,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from jobadapter.errors import ConfigError
-from jobadapter.redact import get_logger, redact_text
+from jobadapter.redact import get_logger
+from jobadapter.store.urls import store_kind
 
 log = get_logger("fleet")
 
@@ -26,43 +26,35 @@ log = get_logger("fleet")
 RECONNECT_FOR = 60.0
 
 
-def is_postgres(url: str) -> bool:
-    return url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
-
-
-def sqlite_path(url: str) -> str:
-    """The file a ``sqlite:///path`` URL or a bare path names."""
-    if url.startswith("sqlite:///"):
-        return url[len("sqlite:///") :]  # sqlite:////abs/path keeps its leading slash
-    if "://" in url:
-        raise ConfigError(
-            f"unsupported store URL {redact_text(url)!r}: give a path, sqlite:///path "
-            "or postgresql://user@host/db"
-        )
-    return str(Path(url).expanduser())
-
-
 class FleetDB:
     """One connection per thread to the store's database; ``transaction()``
     runs a block as one write transaction and retries it while the database
     is unreachable (a restarting PostgreSQL, a locked SQLite file)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.postgres = is_postgres(url)
-        if self.postgres:
-            try:
-                import psycopg  # noqa: F401
-            except ImportError as exc:  # pragma: no cover - depends on the install
-                raise ConfigError(
-                    "a PostgreSQL store needs psycopg: pip install 'jobadapter[postgres]'"
-                ) from exc
+    def __init__(self, url: str | None) -> None:
+        """``url``: the store's, in any form :func:`~jobadapter.store.open_store` takes."""
+        self.postgres = store_kind(url) == "postgresql"
+        #: The PostgreSQL URL (with its password: never log it), or the SQLite file.
+        self._target = str(url) if self.postgres else self._sqlite_file(url)
         self._local = threading.local()
         self._all: list[Any] = []
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<FleetDB {'postgresql' if self.postgres else 'sqlite'}>"
+
+    @staticmethod
+    def _sqlite_file(url: str | None) -> str:
+        """The file the store at ``url`` uses: asked of the store itself, so both agree."""
+        from jobadapter.store import SqliteStore, open_store
+
+        store = open_store(url)
+        try:
+            if not isinstance(store, SqliteStore) or store.path == ":memory:":
+                raise ConfigError("the fleet needs a store on disk or on PostgreSQL, not in memory")
+            return store.path
+        finally:
+            store.close()
 
     def sql(self, text: str) -> str:
         """``text`` written with ``?`` placeholders, in this dialect."""
@@ -72,8 +64,8 @@ class FleetDB:
         if self.postgres:
             import psycopg
 
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
-        conn = sqlite3.connect(sqlite_path(self.url), timeout=30.0, isolation_level=None)
+            return psycopg.connect(self._target, autocommit=True, connect_timeout=5)
+        conn = sqlite3.connect(self._target, timeout=30.0, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA journal_mode = WAL")
         return conn

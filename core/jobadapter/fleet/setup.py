@@ -29,7 +29,7 @@ class FleetOptions:
 
 
 def open_fleet(
-    url: str, host: TrackerHost, store: TrackerStore, options: FleetOptions | None = None
+    url: str | None, host: TrackerHost, store: TrackerStore, options: FleetOptions | None = None
 ) -> FleetWorker:
     """A worker on the database at ``url`` (the store's), its tables created if new."""
     options = options or FleetOptions()
