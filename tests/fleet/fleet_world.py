@@ -86,6 +86,15 @@ class Fleet:
         open_jobs = [(s.job.key, s.job.status.value) for s in self.store.jobs(open_only=True)]
         raise AssertionError(f"{len(open_jobs)} jobs still open: {open_jobs[:5]}")
 
+    def wait_for_workers(self, count: int, timeout: float = 60.0) -> None:
+        """Until ``count`` workers are listed live (a loaded machine starts them slowly)."""
+        give_up = time.monotonic() + timeout
+        while len(self.fleet_status()["workers"]) < count:
+            dead = [p.args for p in self.workers if p.poll() is not None]
+            assert not dead, f"a worker exited: see {self.root}/worker-*.log"
+            assert time.monotonic() < give_up, f"{count} workers did not start in {timeout}s"
+            time.sleep(0.3)
+
     def fleet_status(self) -> Any:
         out = subprocess.run(
             self.command("fleet", "--json"), env=self.env(), capture_output=True, check=True

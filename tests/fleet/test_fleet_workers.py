@@ -12,6 +12,7 @@ from jobadapter.status import JobStatus
 def test_workers_pick_up_submitted_jobs_and_track_them_to_the_end(fleet: Fleet) -> None:
     fleet.start_worker()
     fleet.start_worker()
+    fleet.wait_for_workers(2)
     jobs = fleet.submit_all(24)
 
     fleet.wait_until_settled(len(jobs), timeout=90)

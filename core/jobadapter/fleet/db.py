@@ -13,6 +13,7 @@ import contextlib
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -21,6 +22,9 @@ from jobadapter.redact import get_logger
 from jobadapter.store.urls import store_kind
 
 log = get_logger("fleet")
+
+#: The advisory lock workers take to create the fleet's tables ("jobadapter-fleet").
+SCHEMA_LOCK = zlib.crc32(b"jobadapter-fleet")
 
 #: How long a worker waits for the database to come back before giving up a step.
 RECONNECT_FOR = 60.0
@@ -126,6 +130,18 @@ class FleetDB:
             lost = (psycopg.OperationalError, psycopg.InterfaceError)
             return isinstance(exc, (*lost, psycopg.errors.SerializationFailure))
         return False
+
+    def create(self, statements: Sequence[str]) -> None:
+        """Run ``CREATE ... IF NOT EXISTS`` statements; on PostgreSQL under one
+        advisory lock, since two workers creating the same table at once collide."""
+
+        def work(cur: Any) -> None:
+            if self.postgres:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            for statement in statements:
+                cur.execute(statement)
+
+        self.run(work)
 
     def executemany(self, cur: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:

@@ -63,11 +63,7 @@ class FleetLimits:
         return f"<FleetLimits on {self.db!r}>"
 
     def create(self) -> None:
-        def work(cur: Any) -> None:
-            for statement in SCHEMA:
-                cur.execute(statement)
-
-        self.db.run(work)
+        self.db.create(SCHEMA)
 
     def acquire(self, profile: Profile, lease: str) -> Permit:
         rate = profile.rate_per_second

@@ -12,7 +12,6 @@ repeated message for a lease that has moved on does nothing.
 from __future__ import annotations
 
 import uuid
-import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -134,13 +133,7 @@ class FleetSchedule:
     def create(self) -> None:
         """Create the tables (safe when several workers start at once)."""
 
-        def work(cur: Any) -> None:
-            if self.db.postgres:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(b"jobadapter-fleet"),))
-            for statement in SCHEMA:
-                cur.execute(statement)
-
-        self.db.run(work)
+        self.db.create(SCHEMA)
 
     # -- jobs in -------------------------------------------------------------------
 
