@@ -123,7 +123,9 @@ class CustomObjectJobAdapter(ZuoraAdapter):
         key = check_idempotency_key(req.idempotency_key)
         created = self._call(conn, "POST", JOBS_PATH, json=req.create_body(), idempotency_key=key)
         job = self.parse(created)
-        if data is None:
+        if data is None or job.is_terminal:
+            # A job that failed at once (71012560: over the five-job limit) takes no
+            # file: it is returned as the provider reports it, retryable error and all.
             return job
         # Derived from the submission's key, so a resubmission after a lost answer
         # replays this upload instead of being refused as a second file.
