@@ -10,5 +10,6 @@ from jobadapter.cli import (  # noqa: F401
     reconcile_cmd,
     report_cmd,
     sandbox_cmd,
+    serve_cmd,
     watch_cmd,
 )
