@@ -2,8 +2,9 @@
 
 ``[profiles.<name>]`` tables, in ``$JOBADAPTER_CONFIG`` or the platform's user
 config dir. Every secret can be given as ``<key>_env`` naming an environment
-variable, so no secret needs to sit in the file. Errors name the file, the
-profile and the key.
+variable, so no secret needs to sit in the file; the variable is read when the
+profile uses the secret, so one profile's unset variable never blocks another.
+Errors name the file, the profile and the key.
 """
 
 from __future__ import annotations
@@ -79,10 +80,41 @@ class Profile:
     options: Mapping[str, Any] = attrs.field(factory=dict)
     secrets: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
     source: str = attrs.field(default="<code>", eq=False)
+    #: Secret key -> the environment variable holding it, read when the secret is used.
+    secret_env: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
+    #: Where ``secret_env`` is looked up (None: ``os.environ`` at the time of use).
+    environ: Mapping[str, str] | None = attrs.field(default=None, repr=False, eq=False)
 
     def secret(self, key: str) -> str | None:
-        """A credential value (from the file or the environment), or None."""
-        return self.secrets.get(key)
+        """A credential value (from the file or the environment), or None.
+
+        Raises ConfigError when the profile names an environment variable for it
+        that is not set."""
+        value = self.secrets.get(key)
+        if value is not None:
+            return value
+        variable = self.secret_env.get(key)
+        if variable is None:
+            return None
+        value = (os.environ if self.environ is None else self.environ).get(variable)
+        if not value:
+            raise ConfigError(
+                f"{self.source}: profile {self.name!r}: key '{key}_env' "
+                f"names ${variable}, which is not set"
+            )
+        register_secret(value)
+        return value
+
+    def secret_state(self, key: str) -> str | None:
+        """Where a secret comes from, never its value: "in the file", "$VAR set",
+        "$VAR not set", or None when the profile has none."""
+        if key in self.secrets:
+            return "in the file"
+        variable = self.secret_env.get(key)
+        if variable is None:
+            return None
+        found = (os.environ if self.environ is None else self.environ).get(variable)
+        return f"${variable} {'set' if found else 'not set'}"
 
     def require_secret(self, key: str) -> str:
         value = self.secret(key)
@@ -143,7 +175,6 @@ def profile_from_mapping(
     environ: Mapping[str, str] | None = None,
 ) -> Profile:
     """Build and check one profile from its TOML table (or any mapping)."""
-    env = os.environ if environ is None else environ
     where = f"{source}: profile {name!r}"
 
     def bad(key: str, why: str) -> ConfigError:
@@ -156,6 +187,7 @@ def profile_from_mapping(
         raise bad("provider", 'is missing; name the provider, e.g. provider = "zuora"')
 
     secrets: dict[str, str] = {}
+    secret_env: dict[str, str] = {}
     for key in SECRET_KEYS:
         direct, via_env = table.get(key), table.get(f"{key}_env")
         if direct is not None and via_env is not None:
@@ -165,12 +197,9 @@ def profile_from_mapping(
                 raise bad(key, "must be a string")
             secrets[key] = direct
         elif via_env is not None:
-            if not isinstance(via_env, str):
+            if not isinstance(via_env, str) or not via_env:
                 raise bad(f"{key}_env", "must name an environment variable")
-            value = env.get(via_env)
-            if not value:
-                raise bad(f"{key}_env", f"names ${via_env}, which is not set")
-            secrets[key] = value
+            secret_env[key] = via_env
     for value in secrets.values():
         register_secret(value)
 
@@ -233,6 +262,8 @@ def profile_from_mapping(
         options=options,
         secrets=secrets,
         source=source,
+        secret_env=secret_env,
+        environ=environ,
     )
 
 

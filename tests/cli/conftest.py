@@ -37,7 +37,6 @@ def sandbox(home: Path) -> Iterator[tuple[Path, list[object]]]:
 @pytest.fixture
 def run(home: Path):  # type: ignore[no-untyped-def]
     """Invoke the CLI in-process; returns click's Result."""
-    from jobadapter.cli import commands  # noqa: F401  (registers the commands)
 
     runner = CliRunner()
 

@@ -38,7 +38,6 @@ def test_profile_keys_and_env_secret() -> None:
     ("text", "needle"),
     [
         ("[profiles.p]\nbase_url='https://x'\n", "key 'provider'"),
-        ("[profiles.p]\nprovider='zuora'\nclient_secret_env='NOPE_NOT_SET'\n", "$NOPE_NOT_SET"),
         ("[profiles.p]\nprovider='zuora'\ntimeout='fast'\n", "key 'timeout'"),
         ("[profiles.p]\nprovider='zuora'\ntimezone='Mars/Base'\n", "key 'timezone'"),
         ("[profiles.p]\nprovider='zuora'\nbase_url='ftp://x'\n", "key 'base_url'"),
@@ -54,6 +53,23 @@ def test_errors_name_file_profile_and_key(text: str, needle: str) -> None:
     message = str(info.value)
     assert "/etc/ja.toml" in message and needle in message
     assert "\n" not in message
+
+
+def test_unset_secret_variable_fails_only_the_profile_that_uses_it() -> None:
+    """One profile's unset variable must not block every other profile."""
+    text = (
+        "[profiles.zuora-prod]\nprovider='zuora'\nclient_secret_env='NOPE_NOT_SET'\n"
+        "[profiles.crm]\nprovider='zoho'\nrefresh_token_env='ZOHO_SET'\n"
+    )
+    profiles = parse_config(text, source="/etc/ja.toml", environ={"ZOHO_SET": "tok-123456"})
+    assert profiles["crm"].secret("refresh_token") == "tok-123456"
+    assert profiles["crm"].secret_state("refresh_token") == "$ZOHO_SET set"
+    assert profiles["zuora-prod"].secret_state("client_secret") == "$NOPE_NOT_SET not set"
+    with pytest.raises(ConfigError) as info:
+        profiles["zuora-prod"].require_secret("client_secret")
+    message = str(info.value)
+    assert "/etc/ja.toml" in message and "'zuora-prod'" in message
+    assert "key 'client_secret_env' names $NOPE_NOT_SET, which is not set" in message
 
 
 def test_load_from_env_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

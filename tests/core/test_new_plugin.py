@@ -20,7 +20,6 @@ from typing import Any
 import attrs
 import pytest
 from click.testing import CliRunner, Result
-from jobadapter.cli import commands  # noqa: F401  (registers the built-in commands)
 from jobadapter.cli.main import State, cli
 from jobadapter.cli.new_plugin_cmd import (
     MAX_NAME,

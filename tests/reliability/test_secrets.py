@@ -249,8 +249,6 @@ def test_sentinel_secrets_appear_nowhere(
             ["status", ZOHO, zoho_job, "--profile", "badzoho", "--json"],
             ["report", "--format", "csv"],
         ):
-            from jobadapter.cli import commands  # noqa: F401  (registers the commands)
-
             outcome = runner.invoke(
                 cli,
                 ["--debug", "--config", str(config), "--store", str(store_path), *args],

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from jobadapter.cli import commands  # noqa: F401  (registers the built-in commands)
 from jobadapter.cli.main import cli
 from jobadapter.sandbox import SandboxServer, SimClock
 from jobadapter_zoho_mass_update.simulator import ZohoMassUpdateSimulator

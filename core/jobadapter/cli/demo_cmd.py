@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from jobadapter.cli.main import State, cli
 from jobadapter.cli.sandbox_cmd import start_sandbox
+from jobadapter.cli.state import State
 from jobadapter.cli.watch_cmd import watch_jobs
 
 #: Simulated seconds per real second. The simulators' jobs take seconds, so
@@ -73,7 +73,7 @@ def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int
         server.stop()
 
 
-@cli.command("demo")
+@click.command("demo")
 @click.option(
     "--speed",
     type=float,
@@ -113,3 +113,8 @@ def demo_command(state: State, speed: float, faults: str, deadline: float) -> No
         raise click.BadParameter(str(exc), param_hint="--faults") from None
     code = run_demo(state, speed=speed, faults=parsed, deadline=deadline)
     sys.exit(code)
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(demo_command)

@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from jobadapter.cli import exits
-from jobadapter.cli.main import State, cli
 from jobadapter.cli.output import print_jobs, print_rows
+from jobadapter.cli.state import State
 
 profile_option = click.option("--profile", "-p", help="Profile name from the config file.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -26,7 +26,7 @@ def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
     return result
 
 
-@cli.command("submit")
+@click.command("submit")
 @click.argument("adapter")
 @profile_option
 @click.option(
@@ -120,7 +120,7 @@ def submit_command(
     sys.exit(exits.code_for_jobs([job]))
 
 
-@cli.command("status")
+@click.command("status")
 @click.argument("adapter")
 @click.argument("job_ids", nargs=-1, required=True)
 @profile_option
@@ -141,7 +141,7 @@ def status_command(
     sys.exit(exits.code_for_jobs(jobs))
 
 
-@cli.command("cancel")
+@click.command("cancel")
 @click.argument("adapter")
 @click.argument("job_id")
 @profile_option
@@ -161,7 +161,7 @@ def cancel_command(
     print_jobs([job], as_json=as_json)
 
 
-@cli.command("results")
+@click.command("results")
 @click.argument("adapter")
 @click.argument("job_id")
 @profile_option
@@ -211,3 +211,11 @@ def _record(state: State, jobs: list[Any], profile: str | None) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     for job in jobs:
         store.observe(job, profile=profile, observed_at=now)
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(submit_command)
+    cli.add_command(status_command)
+    cli.add_command(cancel_command)
+    cli.add_command(results_command)

@@ -10,47 +10,9 @@ from typing import Any
 import click
 
 from jobadapter.cli import exits
+from jobadapter.cli.commands import register_builtin
+from jobadapter.cli.state import State
 from jobadapter.errors import JobAdapterError
-
-
-class State:
-    """What every command shares: options and a lazily built Hub."""
-
-    def __init__(
-        self,
-        config: Path | None,
-        debug: bool,
-        *,
-        store_path: Path | None = None,
-        use_store: bool = True,
-    ) -> None:
-        self.config = config
-        self.debug = debug
-        self.store_path = store_path
-        self.use_store = use_store
-        self._hub: Any = None
-        self._store: Any = None
-        #: The transport the hub is built with (None: the hub's own); set before ``hub``.
-        self.transport: Any = None
-
-    @property
-    def store(self) -> Any:
-        """The job store (opened on first use), or None with ``--no-store``."""
-        if not self.use_store:
-            return None
-        if self._store is None:
-            from jobadapter.store import SqliteStore
-
-            self._store = SqliteStore(self.store_path) if self.store_path else SqliteStore.default()
-        return self._store
-
-    @property
-    def hub(self) -> Any:
-        if self._hub is None:
-            from jobadapter.hub import Hub
-
-            self._hub = Hub(config=self.config, store=self.store, transport=self.transport)
-        return self._hub
 
 
 class JobAdapterGroup(click.Group):
@@ -132,10 +94,13 @@ def cli(
     ctx.obj = State(config, debug, store_path=store_path, use_store=not no_store)
 
 
+register_builtin(cli)
+
+__all__ = ["State", "cli", "main"]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    from jobadapter.cli import commands  # noqa: F401  (registers the built-in commands)
-
     try:
         cli.main(args=argv, prog_name="jobadapter")
     except BrokenPipeError:  # piped into head: not an error

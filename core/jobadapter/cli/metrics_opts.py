@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from jobadapter.cli.main import State
+from jobadapter.cli.state import State
 
 F = TypeVar("F", bound=Callable[..., Any])
 

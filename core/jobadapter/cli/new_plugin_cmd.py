@@ -26,7 +26,6 @@ import attrs
 import click
 
 import jobadapter
-from jobadapter.cli.main import cli
 from jobadapter.hookspecs import HOOK_API_VERSION
 
 if TYPE_CHECKING:
@@ -238,7 +237,7 @@ def _provider_owner(provider: str) -> str | None:
     return host.registry.owners.get(("provider", provider))
 
 
-@cli.command("new-plugin")
+@click.command("new-plugin")
 @click.argument("name")
 @click.option("--provider", help="Provider name (default: NAME's first word).")
 @click.option("--kind", help="Job kind (default: the rest of NAME, else 'job').")
@@ -286,3 +285,8 @@ def new_plugin_command(
     where = str(core_path) if core_path is not None else "the package index"
     click.echo(f"the Makefile installs the jobadapter core from {where}")
     click.echo(f"next: cd {dest} && make test")
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(new_plugin_command)

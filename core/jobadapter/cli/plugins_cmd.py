@@ -5,11 +5,11 @@ from __future__ import annotations
 import attrs
 import click
 
-from jobadapter.cli.main import State, cli
 from jobadapter.cli.output import echo_json, use_rich
+from jobadapter.cli.state import State
 
 
-@cli.command("plugins")
+@click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_obj
 def plugins_command(state: State, as_json: bool) -> None:
@@ -60,3 +60,8 @@ def plugins_command(state: State, as_json: bool) -> None:
         for adapter, reason in row["unavailable"].items():
             click.echo(f"  adapter {adapter}: unavailable: {reason}")
         click.echo(f"  hooks: {', '.join(row['hooks'])}")
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(plugins_command)

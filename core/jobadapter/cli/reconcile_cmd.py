@@ -7,8 +7,8 @@ import sys
 import click
 
 from jobadapter.cli import exits
-from jobadapter.cli.main import State, cli
 from jobadapter.cli.output import echo_json
+from jobadapter.cli.state import State
 
 
 def _store_or_fail(state: State) -> None:
@@ -16,7 +16,7 @@ def _store_or_fail(state: State) -> None:
         raise click.UsageError("reconcile reads the store: do not pass --no-store")
 
 
-@cli.command("reconcile")
+@click.command("reconcile")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_obj
 def reconcile_command(state: State, as_json: bool) -> None:
@@ -56,7 +56,7 @@ def reconcile_command(state: State, as_json: bool) -> None:
     sys.exit(exits.JOB_FAILED if report.unresolved else exits.OK)
 
 
-@cli.command("resolve")
+@click.command("resolve")
 @click.argument("submission_id", type=int)
 @click.option("--job-id", help="The job this submission started, found at the provider.")
 @click.option("--nothing-started", is_flag=True, help="The provider has no job for it.")
@@ -79,3 +79,9 @@ def resolve_command(
         f"submission {submission_id}: "
         + (f"linked to {job.adapter} {job.id}" if job else "marked failed: nothing started")
     )
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(reconcile_command)
+    cli.add_command(resolve_command)

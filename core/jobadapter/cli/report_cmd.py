@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from jobadapter.cli.main import State, cli
+from jobadapter.cli.state import State
 
 
-@cli.command("report")
+@click.command("report")
 @click.option(
     "--format",
     "format_",
@@ -50,3 +50,8 @@ def report_command(
         adapter=list(adapters) or None,
     )
     click.echo(text.rstrip("\n"))
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(report_command)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from jobadapter.cli.main import State, cli
+from jobadapter.cli.state import State
 
 
 def profiles_toml(profiles: dict[str, dict[str, Any]]) -> str:
@@ -64,7 +64,7 @@ def start_sandbox(
     return server, simulators
 
 
-@cli.command("sandbox")
+@click.command("sandbox")
 @click.option(
     "--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0: a free one)."
 )
@@ -100,3 +100,8 @@ def sandbox_command(state: State, port: int, faults: str, speed: float) -> None:
         click.echo("# sandbox stopped", err=True)
     finally:
         server.stop()
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(sandbox_command)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from jobadapter.cli.main import State, cli
+from jobadapter.cli.state import State
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port (0: any free one).")
 @click.option(
@@ -49,3 +49,8 @@ def serve_command(state: State, host: str, port: int, refresh: int) -> None:
         pass
     finally:
         server.server_close()
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(serve_command)

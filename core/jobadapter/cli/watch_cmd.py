@@ -8,10 +8,10 @@ from typing import Any
 import click
 
 from jobadapter.cli import exits
-from jobadapter.cli.main import State, cli
 from jobadapter.cli.metrics_opts import expose_metrics, metrics_options
 from jobadapter.cli.output import echo_json
 from jobadapter.cli.progress import make_progress
+from jobadapter.cli.state import State
 from jobadapter.events import Event
 from jobadapter.serialize import to_dict
 
@@ -69,7 +69,7 @@ def watch_jobs(
     return exits.code_for_jobs(jobs)
 
 
-@cli.command("watch")
+@click.command("watch")
 @click.argument("adapter", required=False)
 @click.argument("job_ids", nargs=-1)
 @click.option("--profile", "-p", help="Profile name from the config file.")
@@ -111,3 +111,8 @@ def watch_command(
             state.hub, store, items, deadline=deadline, as_json=as_json, resume=all_open
         )
     sys.exit(code)
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the group (listed in commands.BUILTIN)."""
+    cli.add_command(watch_command)
