@@ -8,6 +8,7 @@ state: two hubs in one process are independent.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -62,7 +63,9 @@ class Hub:
     ``plugins``: extra plugin objects to register (tests, embedding programs);
     ``load_entrypoints``: set False to load only built-ins and ``plugins``;
     ``clock``: time for watches and retries (a FakeClock in tests);
-    ``store``: where watches keep jobs, deadlines and errors by default.
+    ``store``: where watches keep jobs, deadlines and errors by default: a
+    :class:`~jobadapter.store.Store`, or a URL (a path, ``sqlite:///path`` or
+    ``postgresql://user@host/db``) that the hub opens and closes itself.
     """
 
     def __init__(
@@ -75,7 +78,7 @@ class Hub:
         transport: Transport | None = None,
         environ: Mapping[str, str] | None = None,
         clock: Clock | None = None,
-        store: Store | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
     ) -> None:
         self.plugins = PluginHost(
             load_entrypoints=load_entrypoints, plugins=plugins, environ=environ
@@ -84,7 +87,12 @@ class Hub:
         self._profiles: dict[str, Profile] | None = None
         self._given_profiles = _profiles_by_name(profiles)
         self.clock: Clock = clock or SystemClock()
-        self.store = store
+        self._owns_store = store is not None and isinstance(store, (str, os.PathLike))
+        if isinstance(store, (str, os.PathLike)):
+            from jobadapter.store.urls import open_store
+
+            store = open_store(store)
+        self.store: Store | None = store
         if transport is None:
             transport = Transport(sleep=clock.sleep) if clock is not None else Transport()
         self.transport = transport
@@ -97,6 +105,8 @@ class Hub:
 
     def close(self) -> None:
         self.transport.close()
+        if self._owns_store and self.store is not None:
+            self.store.close()
 
     def __enter__(self) -> Hub:
         return self

@@ -69,16 +69,19 @@ def _load_plugin_commands(group: click.Group, ctx: click.Context) -> None:
 )
 @click.option(
     "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite store file (default: $JOBADAPTER_HOME/jobadapter.sqlite3, else the user data dir).",
+    "store_url",
+    envvar="JOBADAPTER_STORE",
+    metavar="URL",
+    help="Job store: a file path or sqlite:///path (default: $JOBADAPTER_HOME/"
+    "jobadapter.sqlite3, else the user data dir), or postgresql://user@host/db "
+    "(default: $JOBADAPTER_STORE).",
 )
 @click.option("--no-store", is_flag=True, help="Keep nothing: no history, no resume.")
 @click.option("--debug", is_flag=True, help="Log at DEBUG (secrets masked) and show tracebacks.")
 @click.version_option(package_name="jobadapter")
 @click.pass_context
 def cli(
-    ctx: click.Context, config: Path | None, store_path: Path | None, no_store: bool, debug: bool
+    ctx: click.Context, config: Path | None, store_url: str | None, no_store: bool, debug: bool
 ) -> None:
     """One view of asynchronous bulk jobs across SaaS providers.
 
@@ -91,7 +94,7 @@ def cli(
         logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
     else:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    ctx.obj = State(config, debug, store_path=store_path, use_store=not no_store)
+    ctx.obj = State(config, debug, store_url=store_url, use_store=not no_store)
 
 
 register_builtin(cli)

@@ -18,12 +18,12 @@ class State:
         config: Path | None,
         debug: bool,
         *,
-        store_path: Path | None = None,
+        store_url: str | None = None,
         use_store: bool = True,
     ) -> None:
         self.config = config
         self.debug = debug
-        self.store_path = store_path
+        self.store_url = store_url
         self.use_store = use_store
         self._hub: Any = None
         self._store: Any = None
@@ -36,9 +36,9 @@ class State:
         if not self.use_store:
             return None
         if self._store is None:
-            from jobadapter.store import SqliteStore
+            from jobadapter.store import open_store
 
-            self._store = SqliteStore(self.store_path) if self.store_path else SqliteStore.default()
+            self._store = open_store(self.store_url)
         return self._store
 
     @property
