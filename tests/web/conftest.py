@@ -11,4 +11,4 @@ from webworld import fill_demo_store
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The path of a store the real demo filled (then hostile jobs added)."""
-    return fill_demo_store(tmp_path_factory.mktemp("dashboard-home"))
+    return Path(fill_demo_store(tmp_path_factory.mktemp("dashboard-home")))

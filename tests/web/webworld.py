@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from jobadapter.hub import Hub
-from jobadapter.store import SqliteStore
+from jobadapter.store import Store, open_store
 
 HOSTILE_STATUS = '<script>window.__pwned = "status"</script>'
 HOSTILE_REASON = '"><img src=x onerror="window.__pwned = \'reason\'">'
@@ -29,14 +29,14 @@ def _exe() -> list[str]:
     return [found] if found else [sys.executable, "-m", "jobadapter"]
 
 
-def cli_json(store: Path, *args: str) -> dict[str, object]:
+def cli_json(store: Path | str, *args: str, home: Path | None = None) -> dict[str, object]:
     """What a real ``jobadapter --store STORE ...`` prints as JSON."""
     done = subprocess.run(
         [*_exe(), "--store", str(store), *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env=_env(store.parent),
+        env=_env(home or Path(store).parent),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     data: dict[str, object] = json.loads(done.stdout)
@@ -50,7 +50,7 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def add_hostile_jobs(store: SqliteStore) -> None:
+def add_hostile_jobs(store: Store) -> None:
     """A hostile provider answer, and a job a replica moved backwards (an anomaly)."""
     hub = Hub(config=False)
     bulk = hub.adapter("zuora.bulk_job")
@@ -72,17 +72,20 @@ def add_hostile_jobs(store: SqliteStore) -> None:
     store.observe(bulk.parse({**base, "id": "replica-1", "status": "In Progress"}))
 
 
-def fill_demo_store(home: Path) -> Path:
-    """Run the real demo into ``home/demo.sqlite3``, add the hostile jobs; its path."""
-    path = home / "demo.sqlite3"
+def fill_demo_store(home: Path, url: str | None = None) -> str:
+    """Run the real demo into ``url`` (default ``home/demo.sqlite3``), add the hostile jobs.
+
+    Returns the store's URL (a path for SQLite).
+    """
+    path = url or str(home / "demo.sqlite3")
     done = subprocess.run(
-        [*_exe(), "--store", str(path), "demo", "--speed", "50"],
+        [*_exe(), "--store", path, "demo", "--speed", "50"],
         capture_output=True,
         text=True,
         timeout=120,
         env=_env(home),
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    with SqliteStore(path) as store:
+    with open_store(path) as store:
         add_hostile_jobs(store)
     return path

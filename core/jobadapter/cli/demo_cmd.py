@@ -29,9 +29,11 @@ SERVE_URL = "http://127.0.0.1:8765/"
 
 def serve_hint(state: State) -> str:
     """The command that serves the dashboard of the store the demo wrote."""
-    if state.store_path is None:
+    if not state.store_url:
         return "`jobadapter serve`"
-    return f"`jobadapter --store {shlex.quote(str(state.store_path))} serve`"
+    from jobadapter.store.urls import safe_url  # never print a password
+
+    return f"`jobadapter --store {shlex.quote(safe_url(str(state.store_url)))} serve`"
 
 
 def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int:

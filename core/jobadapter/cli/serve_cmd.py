@@ -28,12 +28,14 @@ def serve_command(state: State, host: str, port: int, refresh: int) -> None:
       jobadapter --store jobs.sqlite3 serve --port 9000
     """
     from jobadapter.metrics import metrics_app, store_registry
+    from jobadapter.store.urls import safe_url
     from jobadapter.web.server import dashboard_server, url_of
 
     store = state.store
     if store is None:
         raise click.UsageError("the dashboard shows the store: do not pass --no-store")
-    name = str(getattr(store, "path", "") or type(store).__name__)
+    # A password in a PostgreSQL URL is masked: the name is shown on every page.
+    name = safe_url(state.store_url) if state.store_url else str(getattr(store, "path", "store"))
     server = dashboard_server(
         store,
         host=host,

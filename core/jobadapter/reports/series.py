@@ -20,7 +20,7 @@ from jobadapter.serialize import format_timestamp
 from jobadapter.status import JobStatus
 from jobadapter.store.instants import to_us
 from jobadapter.store.records import StoredJob
-from jobadapter.store.sqlite_rows import duration_us
+from jobadapter.store.rows import duration_us
 
 if TYPE_CHECKING:
     from jobadapter.store.base import Store
