@@ -40,6 +40,16 @@ VERB_METHODS = {
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
+#: Adapter name -> the provider it declares, for every adapter class defined.
+_PROVIDERS: dict[str, str] = {}
+
+
+def provider_of(adapter: str) -> str:
+    """The provider adapter ``adapter`` declares (its name's first part when no class
+    of that name is loaded): what reports group by, whatever the adapter is called."""
+    return _PROVIDERS.get(adapter) or adapter.split(".", 1)[0]
+
+
 class Adapter:
     """Base class of every adapter. Subclasses declare, as class attributes:
 
@@ -92,6 +102,7 @@ class Adapter:
         ]
         if missing:
             raise PluginError(f"{where}: declares {missing} but does not implement them")
+        _PROVIDERS[cls.name] = cls.provider
 
     def __init__(self, *, timezone: str | dt.tzinfo | None = None) -> None:
         self.timezone: dt.tzinfo = parse_timezone(timezone) if timezone is not None else UTC

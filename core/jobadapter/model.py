@@ -96,6 +96,8 @@ class Job:
     updated_at: dt.datetime | None = attrs.field(default=None, converter=_utc)
     submitted_by: str | None = None
     result_url: str | None = None
+    #: Where the provider calls back when the job ends, when the submit asked for it.
+    callback_url: str | None = None
     errors: tuple[JobError, ...] = attrs.field(default=(), converter=_error_tuple)
     raw: Any = attrs.field(default=None, eq=True, repr=False)
 

@@ -108,6 +108,7 @@ def schema() -> dict[str, Any]:
             "updated_at": _NULLABLE_TIME,
             "submitted_by": _NULLABLE_STRING,
             "result_url": _NULLABLE_STRING,
+            "callback_url": _NULLABLE_STRING,
             "errors": {
                 "type": "array",
                 "items": {

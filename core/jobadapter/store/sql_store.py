@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from jobadapter.adapter import provider_of
 from jobadapter.model import Job
 from jobadapter.observe import Observation, observe
 from jobadapter.redact import SECRET_FIELDS, redact_text
@@ -41,7 +42,6 @@ from jobadapter.store.rows import (
     STORED_COLUMNS,
     SUBMISSION_COLUMNS,
     job_columns,
-    provider_of,
     status_names,
     stored_job_from_row,
     submission_from_row,
