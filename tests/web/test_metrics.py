@@ -85,8 +85,7 @@ def test_a_tracking_process_counts_polls_errors_and_tokens(tmp_path: Path) -> No
     store = activity.observe_store(SqliteStore(tmp_path / "jobs.sqlite3"))
     hub = Hub(config=False, store=store, transport=transport)
     hub.plugins.pm.register(activity)
-    faults = Faults(rate_limit=0.2, server_error=0.1, retry_after=0.01, seed=7)
-    server, simulators = start_sandbox(hub, faults=faults, speed=100.0)
+    server, simulators = start_sandbox(hub, speed=100.0)
     try:
         for sim in simulators:
             hub.add_profile(profile_from_mapping(sim.name, sim.profile(), source="sandbox"))
@@ -95,6 +94,8 @@ def test_a_tracking_process_counts_polls_errors_and_tokens(tmp_path: Path) -> No
             for demo in sim.demo_requests():
                 job = hub.submit(demo.adapter, demo.request, profile=sim.name)
                 items.append((job.adapter, job.id, sim.name))
+        # Faults from here on: status polls and token requests meet 429s and 5xx answers.
+        server.faults = Faults(rate_limit=0.3, server_error=0.3, retry_after=0.01, seed=7)
         result = hub.track(items, deadline=60)
         assert not result.errors and not result.pending
         http, _ = start_metrics_server(0, activity.registry)

@@ -57,7 +57,7 @@ class Activity:
         )
         self.requests = Counter(
             "jobadapter_provider_requests",
-            "HTTP requests answered by a provider (each retry counted), by status class.",
+            "Final answers from a provider (after any retries), by status class.",
             ["code"],
             registry=r,
         )
