@@ -8,13 +8,17 @@ and failure reason are HTML meant to run script.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from jobadapter.hub import Hub
 from jobadapter.store import Store, open_store
@@ -88,4 +92,49 @@ def fill_demo_store(home: Path, url: str | None = None) -> str:
     assert done.returncode == 0, done.stdout + done.stderr
     with open_store(path) as store:
         add_hostile_jobs(store)
+    return path
+
+
+#: Debian's Chromium; Playwright drives it (its own browser download is never used).
+CHROMIUM = os.environ.get("JOBADAPTER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextlib.contextmanager
+def chromium_context(profile: Path) -> Iterator[Any]:
+    """A Playwright browser context on the system Chromium with a fresh profile directory."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),  # Playwright's way of passing --user-data-dir
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def screenshots_dir() -> Path:
+    """Where the browser tests save screenshots: $JOBADAPTER_SCREENSHOTS, else a temp folder."""
+    path = Path(
+        os.environ.get("JOBADAPTER_SCREENSHOTS")
+        or Path(tempfile.gettempdir()) / "jobadapter-dashboard-screenshots"
+    )
+    path.mkdir(parents=True, exist_ok=True)
     return path
