@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import signal
 import subprocess
 import time
 from pathlib import Path
 from urllib.request import urlopen
 
+import pytest
 from jobadapter.cli.sandbox_cmd import profiles_toml, start_sandbox
 from jobadapter.hub import Hub
 from webworld import HOSTILE_STATUS, _env, _exe, cli_json
@@ -92,7 +94,7 @@ def test_demo_says_how_to_open_the_dashboard(tmp_path: Path) -> None:
 
 def test_watch_serves_metrics_while_it_tracks(tmp_path: Path) -> None:
     """A real ``watch --metrics-port`` on a sandbox job: scraped while the job runs."""
-    server, simulators = start_sandbox(Hub(config=False), speed=4.0)
+    server, simulators = start_sandbox(Hub(config=False), speed=0.5)  # the job outlives the test
     try:
         config = tmp_path / "sandbox.toml"
         config.write_text(profiles_toml({sim.name: sim.profile() for sim in simulators}))
@@ -131,7 +133,7 @@ def test_watch_serves_metrics_while_it_tracks(tmp_path: Path) -> None:
             found = re.search(r"metrics at (http://\S+)", line)
             assert found, line
             text = ""
-            for _ in range(50):
+            for _ in range(100):
                 with urlopen(found.group(1), timeout=10) as answer:
                     text = answer.read().decode()
                 if "jobadapter_polls_total{" in text:
@@ -139,7 +141,10 @@ def test_watch_serves_metrics_while_it_tracks(tmp_path: Path) -> None:
                 time.sleep(0.1)
             assert 'jobadapter_polls_total{adapter="zuora.bulk_job"}' in text
             assert 'jobadapter_jobs{adapter="zuora.bulk_job"' in text
-            assert process.wait(timeout=60) == 0
+            process.send_signal(signal.SIGINT)  # stops the watch; the job goes on
+            process.wait(timeout=30)
+            with pytest.raises(OSError):  # the metrics server stopped with it
+                urlopen(found.group(1), timeout=5)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -150,7 +150,11 @@ def job_timeline(
     if not times:
         return _svg(60, "job timeline", [_text(10, 30, "nothing observed yet")])
     first = min(times)
-    last = max([*times, now]) if open_ else max(times)
+    if open_:
+        last = max([*times, now])
+    else:  # room after the last change, so the final status shows as a span too
+        seen = (max(times) - first).total_seconds()
+        last = max(times) + dt.timedelta(seconds=max(seen * 0.1, 1.0))
     span = max((last - first).total_seconds(), 1.0)
     plot_w = WIDTH - _LEFT - _RIGHT
 
