@@ -46,7 +46,9 @@ def _rect(x: float, y: float, w: float, h: float, cls: str, tip: str) -> str:
 
 
 def _label_time(at: dt.datetime, step: dt.timedelta) -> str:
-    return at.strftime("%m-%d" if step >= dt.timedelta(days=1) else "%m-%d %H:%M")
+    if step >= dt.timedelta(days=1):
+        return at.strftime("%m-%d")
+    return at.strftime("%m-%d %H:%M" if step >= dt.timedelta(minutes=1) else "%H:%M:%S")
 
 
 def jobs_over_time(buckets: Sequence[TimeBucket]) -> Markup:
