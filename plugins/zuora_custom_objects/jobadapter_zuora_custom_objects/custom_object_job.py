@@ -61,6 +61,8 @@ class CustomObjectJobAdapter(ZuoraAdapter):
     #: Zuora replays the first answer for a repeated Idempotency-Key, so a
     #: submission whose answer was lost can be resent under its key.
     idempotent_submit: ClassVar[bool] = True
+    #: "pending": created, waiting for the CSV file a crash kept from being uploaded.
+    half_made_statuses: ClassVar[frozenset[str]] = frozenset({"pending"})
     description: ClassVar[str] = "Zuora Custom Object bulk jobs (/objects/jobs)"
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
     #: Read ``/errors`` once a job finishes, to fill in its failed and succeeded counts.
