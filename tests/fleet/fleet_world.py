@@ -22,10 +22,16 @@ from jobadapter.fleet import FleetDB, FleetTokens
 from jobadapter.hub import Hub
 from jobadapter.store import open_store
 
+#: The machine's brokers; each test uses its own random queue on them.
+BROKERS = {
+    "redis": "redis://127.0.0.1:6379/0",
+    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
+}
+
 
 @attrs.frozen
 class Request:
-    """One request a simulator handled, with real start and end times."""
+    """One request a simulator handled (its path with the query), with real start and end times."""
 
     profile: str
     method: str
@@ -52,7 +58,9 @@ class SandboxLog:
             try:
                 return handle(request)
             finally:
-                done = Request(sim.name, request.method, request.path, start, time.monotonic())
+                query = request.query_string.decode("latin-1")
+                where = f"{request.path}?{query}" if query else request.path  # Zoho's job id
+                done = Request(sim.name, request.method, where, start, time.monotonic())
                 with self._lock:
                     self.requests.append(done)
 
