@@ -214,6 +214,16 @@ class Fleet:
             assert time.monotonic() < give_up, f"{count} workers did not start in {timeout}s"
             time.sleep(0.3)
 
+    def check_outcomes(self, jobs: list[tuple[str, str, str]]) -> None:
+        """Every job ended with the terminal status the sandbox gave it, each
+        transition recorded once (0 lost, 0 duplicated)."""
+        for adapter, job_id, profile in jobs:
+            stored = self.store.get(adapter, job_id)
+            assert stored is not None and stored.is_terminal, (adapter, job_id)
+            assert stored.status is self.hub.get(adapter, job_id, profile=profile).status
+            statuses = [t.new_status for t in self.store.transitions(adapter, job_id)]
+            assert len(statuses) == len(set(statuses)), f"{adapter} {job_id}: {statuses}"
+
     def fleet_status(self) -> Any:
         out = subprocess.run(
             self.command("fleet", "--json"), env=self.env(), capture_output=True, check=True

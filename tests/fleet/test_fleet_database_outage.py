@@ -46,12 +46,7 @@ def test_workers_wait_for_a_stopped_database_and_lose_nothing(
         private_pg.wait_ready()
 
         fleet.wait_until_settled(len(jobs), timeout=120)
-        for adapter, job_id, profile in jobs:
-            stored = fleet.store.get(adapter, job_id)
-            assert stored is not None and stored.is_terminal
-            assert stored.status is fleet.hub.get(adapter, job_id, profile=profile).status
-            statuses = [t.new_status for t in fleet.store.transitions(adapter, job_id)]
-            assert len(statuses) == len(set(statuses)), f"{adapter} {job_id}: {statuses}"
+        fleet.check_outcomes(jobs)
         assert all(p.poll() is None for p in fleet.workers)
     finally:
         fleet.stop()

@@ -52,12 +52,7 @@ def test_workers_killed_at_random_lose_nothing(fleet: Fleet) -> None:
     fleet.wait_until_settled(len(jobs), timeout=240)
     seen = fleet.log.snapshot()
 
-    for adapter, job_id, profile in jobs:
-        stored = fleet.store.get(adapter, job_id)
-        assert stored is not None and stored.is_terminal, (adapter, job_id)
-        assert stored.status is fleet.hub.get(adapter, job_id, profile=profile).status
-        statuses = [t.new_status for t in fleet.store.transitions(adapter, job_id)]
-        assert len(statuses) == len(set(statuses)), f"{adapter} {job_id}: {statuses}"
+    fleet.check_outcomes(jobs)
 
     assert overlapping_polls(seen) == []
     for sim in fleet.simulators:
