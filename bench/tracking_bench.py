@@ -35,8 +35,8 @@ from typing import Any
 from jobadapter import Event, EventKind, Job, JobStatus, Profile
 from jobadapter.clock import FakeClock
 from jobadapter.model import Counts
+from jobadapter.testing.scripted import ScriptedJobs, ScriptedPlugin, scripted_adapter
 from jobadapter.tracker import PollPolicy, Tracker
-from jobadapter.tracker.scripted import ScriptedJobs, ScriptedPlugin, scripted_adapter
 
 #: (adapter name, poll_interval like the real adapter's, answers report a total,
 #: the submission's Job carries the total)

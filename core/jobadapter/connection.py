@@ -3,22 +3,24 @@
 Adapters do all their I/O through it, so every request gets the provider's
 headers, fresh credentials (one refresh-and-retry on a 401), safe URLs and
 the provider's typed error mapping, without each adapter writing them again.
+Credentials go only to the API root's origin and the hosts the provider
+declares it trusts (``Provider.trusted_hosts``), redirects included.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import Any, BinaryIO
 
 from jobadapter.auth import Credentials
 from jobadapter.config import Profile, ProfileMemo
-from jobadapter.errors import InvalidRequest
+from jobadapter.errors import AuthError, ConfigError, InvalidRequest
 from jobadapter.provider import Provider
 from jobadapter.redact import get_logger
 from jobadapter.transport import Response, Timeouts, Transport
-from jobadapter.urls import join_url, same_origin
+from jobadapter.urls import join_url, origin_key, same_origin
 
 log = get_logger("connection")
 
@@ -45,6 +47,8 @@ class Connection:
         #: The last API root found to have an origin (see ``request``).
         self._checked_base: str | None = None
         self._static_headers: ProfileMemo[Mapping[str, str]] = ProfileMemo()
+        self._file_headers: ProfileMemo[Mapping[str, str]] = ProfileMemo()
+        self._trusted: ProfileMemo[frozenset[str]] = ProfileMemo()
 
     def __repr__(self) -> str:
         return f"<Connection profile={self.profile.name!r} provider={self.provider.name!r}>"
@@ -69,6 +73,47 @@ class Connection:
         built = dict(self.provider.default_headers(profile))
         built.update(profile.headers)
         return MappingProxyType(built)
+
+    @property
+    def file_headers(self) -> Mapping[str, str]:
+        """The headers of a file download from the provider: its own (tenant and entity
+        ids, track ids...) and the profile's, without the API's JSON ``Accept``."""
+        return self._file_headers.get(self.profile, self._build_file_headers)
+
+    def _build_file_headers(self, profile: Profile) -> Mapping[str, str]:
+        built = {
+            name: value
+            for name, value in self.provider.default_headers(profile).items()
+            if name.lower() != "accept"
+        }
+        built.update(profile.headers)
+        return MappingProxyType(built)
+
+    @property
+    def trusted_origins(self) -> frozenset[str]:
+        """The origins, besides the API root's, that may receive the credentials."""
+        return self._trusted.get(self.profile, self._build_trusted)
+
+    def _build_trusted(self, profile: Profile) -> frozenset[str]:
+        return frozenset(
+            _declared_origin(host, self.provider.name)
+            for host in self.provider.trusted_hosts(profile)
+        )
+
+    def may_receive_credentials(self, url: str) -> bool:
+        """Whether ``url`` is on the API root's origin or a host the provider trusts."""
+        if same_origin(url, self.base_url):
+            return True
+        key = origin_key(url)
+        return key is not None and key in self.trusted_origins
+
+    def _credential_origins(self) -> Collection[str]:
+        """Where credentials may follow a redirect: the API root and the trusted hosts."""
+        trusted = self.trusted_origins
+        if not trusted:
+            return trusted  # a redirect within one origin keeps its headers anyway
+        base = origin_key(self.base_url)
+        return trusted | {base} if base is not None else trusted
 
     @property
     def base_url(self) -> str:
@@ -110,7 +155,7 @@ class Connection:
         url, base = self._join(path, query)
         if authenticated:
             if base is None:
-                if not same_origin(url, self.base_url):
+                if not self.may_receive_credentials(url):
                     raise self._foreign_host(adapter)
             elif base != self._checked_base:
                 # Joined to the API root, the URL keeps the root's scheme and host: it has
@@ -138,8 +183,10 @@ class Connection:
                 multipart=multipart,
                 idempotency_key=idempotency_key,
                 retry_unsafe=retry_unsafe,
+                retry_refused=self.provider.refusals_create_nothing,
                 timeouts=self.timeouts,
                 verify_tls=self.profile.verify_tls,
+                trusted_origins=self._credential_origins() if authenticated else (),
                 **kwargs,
             )
             if response.status == 401 and authenticated and attempt == 1:
@@ -156,7 +203,8 @@ class Connection:
     def _foreign_host(self, adapter: str | None) -> InvalidRequest:
         return InvalidRequest(
             f"refusing to send {self.profile.name!r} credentials to another host; "
-            "use an unauthenticated request for presigned or download URLs",
+            "use an unauthenticated request for presigned or download URLs, or have "
+            f"provider {self.provider.name!r} declare the host in its trusted_hosts()",
             adapter=adapter,
         )
 
@@ -172,12 +220,52 @@ class Connection:
         authenticated: bool | None = None,
         max_bytes: int | None = None,
     ) -> int:
-        """Stream ``url`` into ``dest``. Credentials go only to the API host."""
+        """Stream ``url`` into ``dest``, with the provider's headers and credentials on
+        the API host and the hosts the provider trusts (one refresh-and-retry on a 401).
+
+        ``authenticated=None`` decides by host; False sends neither credentials nor
+        the provider's headers (a presigned URL); True refuses an undeclared host.
+        """
         absolute = self.url(url)
-        send_auth = same_origin(absolute, self.base_url) if authenticated is None else authenticated
-        headers = dict(self.profile.headers)
-        if send_auth:
-            headers.update(self.credentials.auth_headers(self.transport))
-        return self.transport.download(
-            absolute, dest, headers=headers, verify_tls=self.profile.verify_tls, max_bytes=max_bytes
+        trusted = self.may_receive_credentials(absolute)
+        if authenticated and not trusted:
+            raise self._foreign_host(None)
+        send_auth = trusted if authenticated is None else authenticated
+        if not send_auth:
+            return self.transport.download(
+                absolute,
+                dest,
+                headers=self.profile.headers,
+                verify_tls=self.profile.verify_tls,
+                max_bytes=max_bytes,
+            )
+        for attempt in (1, 2):
+            sent = self.credentials.auth_headers(self.transport)
+            headers = {**self.file_headers, **sent}
+            try:
+                return self.transport.download(
+                    absolute,
+                    dest,
+                    headers=headers,
+                    verify_tls=self.profile.verify_tls,
+                    max_bytes=max_bytes,
+                    trusted_origins=self._credential_origins(),
+                )
+            except AuthError as exc:
+                if exc.status != 401 or attempt == 2:
+                    raise
+                log.info("GET %s: 401, refreshing credentials and retrying once", exc.url)
+                self.credentials.invalidate(sent)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _declared_origin(host: str, provider: str) -> str:
+    """The origin a provider's ``trusted_hosts`` entry names (a bare host means https)."""
+    text = host if "://" in host else f"https://{host}"
+    key = origin_key(text) if isinstance(host, str) else None
+    if key is None or not key.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"provider {provider!r}: trusted_hosts() entry {host!r} is neither a host name "
+            "nor an http(s) origin; declare e.g. 'content.zohoapis.eu'"
         )
+    return key

@@ -84,8 +84,8 @@ class ProviderError(JobAdapterError):
             parts.append(f"{self.method} {self.url}:")
         if self.status is not None:
             parts.append(f"HTTP {self.status}")
-        if self.code is not None:
-            parts.append(f"code {self.code}")
+        if self.code is not None and not self.message.startswith(self.code):
+            parts.append(f"code {self.code}")  # once: a message may already start with it
         parts.append(self.message)
         if self.request_id:
             parts.append(f"(request id {self.request_id})")

@@ -8,13 +8,12 @@ state: two hubs in one process are independent.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-import attrs
 
 from jobadapter.adapter import VERB_METHODS, Adapter, check_verb
 from jobadapter.clock import Clock, SystemClock
@@ -22,11 +21,23 @@ from jobadapter.config import Profile, default_config_path, load_config
 from jobadapter.connection import Connection
 from jobadapter.errors import ConfigError, PluginError, UnknownAdapter
 from jobadapter.events import Event
+from jobadapter.idempotency import (
+    request_idempotency_key,
+    summarise_request,
+    with_idempotency_key,
+)
 from jobadapter.model import Job
 from jobadapter.plugins import PluginHost, PluginInfo, install_hint
 from jobadapter.provider import Provider
 from jobadapter.redact import get_logger
 from jobadapter.transport import Transport
+
+__all__ = [
+    "Hub",
+    "request_idempotency_key",
+    "summarise_request",
+    "with_idempotency_key",
+]
 
 if TYPE_CHECKING:
     from jobadapter.reconcile import Match, ReconcileReport, Resubmit
@@ -52,7 +63,9 @@ class Hub:
     ``plugins``: extra plugin objects to register (tests, embedding programs);
     ``load_entrypoints``: set False to load only built-ins and ``plugins``;
     ``clock``: time for watches and retries (a FakeClock in tests);
-    ``store``: where watches keep jobs, deadlines and errors by default.
+    ``store``: where watches keep jobs, deadlines and errors by default: a
+    :class:`~jobadapter.store.Store`, or a URL (a path, ``sqlite:///path`` or
+    ``postgresql://user@host/db``) that the hub opens and closes itself.
     """
 
     def __init__(
@@ -65,7 +78,7 @@ class Hub:
         transport: Transport | None = None,
         environ: Mapping[str, str] | None = None,
         clock: Clock | None = None,
-        store: Store | None = None,
+        store: Store | str | os.PathLike[str] | None = None,
     ) -> None:
         self.plugins = PluginHost(
             load_entrypoints=load_entrypoints, plugins=plugins, environ=environ
@@ -74,7 +87,12 @@ class Hub:
         self._profiles: dict[str, Profile] | None = None
         self._given_profiles = _profiles_by_name(profiles)
         self.clock: Clock = clock or SystemClock()
-        self.store = store
+        self._owns_store = store is not None and isinstance(store, (str, os.PathLike))
+        if isinstance(store, (str, os.PathLike)):
+            from jobadapter.store.urls import open_store
+
+            store = open_store(store)
+        self.store: Store | None = store
         if transport is None:
             transport = Transport(sleep=clock.sleep) if clock is not None else Transport()
         self.transport = transport
@@ -87,6 +105,8 @@ class Hub:
 
     def close(self) -> None:
         self.transport.close()
+        if self._owns_store and self.store is not None:
+            self.store.close()
 
     def __enter__(self) -> Hub:
         return self
@@ -435,50 +455,6 @@ class Hub:
             hook(event=event)
         except Exception:
             log.exception("a job event hook failed for %s", event.describe())
-
-
-def request_idempotency_key(request: Any) -> str | None:
-    """The idempotency key a request already carries, if any."""
-    value = (
-        request.get("idempotency_key")
-        if isinstance(request, Mapping)
-        else getattr(request, "idempotency_key", None)
-    )
-    return value if isinstance(value, str) and value else None
-
-
-def with_idempotency_key(request: Any, key: str) -> Any:
-    """``request`` carrying ``key``: attrs requests with the field, and mappings, get it."""
-    if isinstance(request, Mapping):
-        return {**request, "idempotency_key": key}
-    if attrs.has(type(request)) and "idempotency_key" in attrs.fields_dict(type(request)):
-        return attrs.evolve(request, idempotency_key=key)
-    return request
-
-
-def summarise_request(request: Any) -> dict[str, Any]:
-    """A JSON-safe summary of a request for the store (file contents left out)."""
-    if attrs.has(type(request)):
-        data = attrs.asdict(request, recurse=False)
-    elif isinstance(request, Mapping):
-        data = dict(request)
-    else:
-        return {"request": type(request).__name__}
-    return {str(k): _summary_value(v) for k, v in data.items()}
-
-
-def _summary_value(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "..."
-    if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value)} bytes>"
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _summary_value(v) for k, v in list(value.items())[:50]}
-    if isinstance(value, (list, tuple)):
-        return [_summary_value(v) for v in value[:50]]
-    return f"<{type(value).__name__}>"
 
 
 def _profiles_by_name(

@@ -8,6 +8,7 @@ provider overrides :meth:`Provider.error_for` to read its own error bodies.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from jobadapter.errors import (
@@ -29,6 +30,11 @@ class Provider:
     name: ClassVar[str] = "generic"
     #: Profile keys this provider understands beyond the common ones.
     profile_keys: ClassVar[frozenset[str]] = frozenset()
+    #: True when the provider's documents say a request it refused before processing
+    #: (HTTP 429, or 503 with ``Retry-After``) created nothing: then even a create
+    #: without an idempotency key is tried again on such an answer. False (the
+    #: default) keeps a POST without a key from ever being repeated on an answer.
+    refusals_create_nothing: ClassVar[bool] = False
 
     def credentials(self, profile: Profile) -> Credentials:
         """The credentials for ``profile``: a static ``token`` by default."""
@@ -47,6 +53,18 @@ class Provider:
         if not url:
             raise ConfigError(f"profile {profile.name!r}: set 'base_url'")
         return url.rstrip("/")
+
+    def trusted_hosts(self, profile: Profile) -> Collection[str]:
+        """Hosts besides the API root that may receive ``profile``'s credentials.
+
+        A connection sends credentials (with the same refresh-and-retry on a 401)
+        only to the API root's origin and to these; every other host is refused,
+        and credentials follow a redirect only to one of them. Each entry is a
+        host (``content.zohoapis.eu``, meaning ``https://`` on port 443) or an
+        origin (``https://files.example.com:8443``). Per profile, so a provider
+        can answer by data centre. None by default.
+        """
+        return ()
 
     def default_headers(self, profile: Profile) -> dict[str, str]:
         """Headers sent on every API request of this provider (besides auth)."""

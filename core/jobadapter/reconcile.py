@@ -26,11 +26,13 @@ import datetime as dt
 import enum
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from jobadapter.adapter import check_verb
+from jobadapter.adapter import Adapter, check_verb
+from jobadapter.config import Profile
+from jobadapter.connection import Connection
 from jobadapter.errors import (
     AuthError,
     ConfigError,
@@ -44,15 +46,34 @@ from jobadapter.errors import (
     RateLimited,
     TransientError,
 )
+from jobadapter.idempotency import request_idempotency_key, with_idempotency_key
 from jobadapter.model import Job
 from jobadapter.redact import MASK, get_logger, redact_text
 
 if TYPE_CHECKING:
-    from jobadapter.hub import Hub
     from jobadapter.store.base import Store
     from jobadapter.store.records import Submission
 
 log = get_logger("reconcile")
+
+
+class Hub(Protocol):
+    """What reconciling takes from its host (the Hub is one): the store, and
+    the adapters and connections to ask the provider with."""
+
+    @property
+    def store(self) -> Store | None: ...
+
+    def adapter(self, name: str, *, profile: str | Profile | None = None) -> Adapter: ...
+
+    def connection(self, adapter: str, profile: str | Profile | None = None) -> Connection: ...
+
+    def get(self, adapter: str, job_id: str, *, profile: str | Profile | None = None) -> Job: ...
+
+    def list_jobs(
+        self, adapter: str, *, profile: str | Profile | None = None, **filters: Any
+    ) -> Iterator[Job]: ...
+
 
 #: Rebuilds the request of a pending submission (None when it cannot).
 Resubmit = Callable[["Submission"], Any]
@@ -241,8 +262,6 @@ class _Reconciler:
 
     def _request(self, sub: Submission) -> Any:
         """The caller's rebuilt request, carrying the submission's key (None if it cannot)."""
-        from jobadapter.hub import request_idempotency_key, with_idempotency_key
-
         if self.resubmit is None:
             return None
         request = self.resubmit(sub)

@@ -167,6 +167,12 @@ def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None 
     return joined + "?" + "&".join(q for q in (base_query, extra_query, query_text) if q)
 
 
+def origin_key(url: str) -> str | None:
+    """``url``'s origin as ``scheme://host:port`` (default port filled in), or None."""
+    origin = _origin(url)
+    return None if origin is None else f"{origin[0]}://{origin[1]}:{origin[2]}"
+
+
 def _origin(url: str) -> tuple[str, str, int] | None:
     try:
         parts = urlsplit(url)

@@ -183,10 +183,12 @@ def test_refuses_a_non_empty_folder_and_a_core_that_is_no_checkout(tmp_path: Pat
 def test_warns_when_an_installed_plugin_registers_the_same_provider(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("JOBADAPTER_PLUGINS", "zoho_mass_update")  # installed with the repo
+    monkeypatch.setenv(
+        "JOBADAPTER_PLUGINS", "zoho_common,zoho_mass_update"
+    )  # installed with the repo
     result = invoke("new-plugin", "zoho_bulk_write", "--dir", str(tmp_path))
     assert result.exit_code == 0
-    assert "'zoho_mass_update' already registers provider 'zoho'" in result.output
+    assert "'zoho_common' already registers provider 'zoho'" in result.output
     assert (tmp_path / "jobadapter-zoho-bulk-write" / "Makefile").is_file()
 
 

@@ -24,7 +24,8 @@ from jobadapter.reports import (
 )
 from jobadapter.reports.formats import CSV_FIGURES, format_seconds, render_table
 from jobadapter.status import JobStatus
-from jobadapter.store import SqliteStore, sqlite_report
+from jobadapter.store import SqliteStore, report_sql
+from jobadapter.store.dialect import SQLITE
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 3, 1, tzinfo=UTC)
@@ -385,9 +386,12 @@ def test_both_percentile_methods_agree(store: SqliteStore) -> None:
         make_query(status=[S, F], since=at(20), until=at(80), now=NOW),
         make_query(profile="a", adapter=list(adapters[:2]), now=NOW),
     ]
-    with store._read() as conn:
-        for query in queries:
-            by_index = sqlite_report.aggregate(conn, query, use_index=True)
-            by_window = sqlite_report.aggregate(conn, query, use_index=False)
-            assert by_index == by_window, query
-            assert by_index[1].duration.count > 0
+    for query in queries:
+        by_index = store._snapshot(
+            lambda conn, q=query: report_sql.aggregate(conn, q, SQLITE, use_index=True)
+        )
+        by_window = store._snapshot(
+            lambda conn, q=query: report_sql.aggregate(conn, q, SQLITE, use_index=False)
+        )
+        assert by_index == by_window, query
+        assert by_index[1].duration.count > 0

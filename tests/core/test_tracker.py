@@ -27,8 +27,8 @@ from jobadapter import (
 from jobadapter.clock import FakeClock
 from jobadapter.model import Counts
 from jobadapter.observe import AnomalyKind
+from jobadapter.testing.scripted import Linear, ScriptedJobs, Step, scripted_hub
 from jobadapter.tracker import PollPolicy, Tracker
-from jobadapter.tracker.scripted import Linear, ScriptedJobs, Step, scripted_hub
 
 STEADY = PollPolicy(jitter=0.0)
 

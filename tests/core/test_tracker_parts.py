@@ -341,4 +341,4 @@ def test_rate_limit_headers_of_status_answers_slow_the_tracker() -> None:
     assert all(callable(kw.get("on_retry")) for kw in transport.kwargs)
     # And the tracker's connection shares the hub connection's credentials.
     hub_conn = hub.connection("stub.job", "p")
-    assert hub_conn.credentials is tracker._routes[("stub.job", None)].conn.credentials
+    assert hub_conn.credentials is tracker._routes.route("stub.job", None).conn.credentials

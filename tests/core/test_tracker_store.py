@@ -11,7 +11,7 @@ import pytest
 from jobadapter import ConfigError, Event, EventKind, Job, JobStatus, Profile
 from jobadapter.clock import FakeClock, SystemClock
 from jobadapter.store import SqliteStore
-from jobadapter.tracker.scripted import Linear, Step, scripted_hub
+from jobadapter.testing.scripted import Linear, Step, scripted_hub
 
 
 @pytest.fixture

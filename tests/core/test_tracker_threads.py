@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from jobadapter import Event, EventKind, Job, JobStatus, Profile
 from jobadapter.clock import FakeClock, SystemClock
+from jobadapter.testing.scripted import Linear, Step, scripted_hub
 from jobadapter.tracker import stop_on_signals
-from jobadapter.tracker.scripted import Linear, Step, scripted_hub
 
 
 def test_per_profile_in_flight_limit_is_never_exceeded() -> None:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
+import jobadapter_zoho_common.plugin as zoho_common_plugin
 import jobadapter_zoho_mass_update.plugin as zoho_plugin
 import jobadapter_zuora_bulk.plugin as bulk_plugin
 import jobadapter_zuora_common.plugin as common_plugin
@@ -50,7 +51,7 @@ from werkzeug.wrappers import Request, Response
 #: ``JOBADAPTER_SOAK=1`` (``make soak``) scales the suite up to thousands of jobs.
 SOAK = os.environ.get("JOBADAPTER_SOAK") == "1"
 
-PLUGINS = (common_plugin, co_plugin, zoho_plugin, bulk_plugin)
+PLUGINS = (common_plugin, co_plugin, zoho_common_plugin, zoho_plugin, bulk_plugin)
 
 CO = "zuora.custom_object_job"
 ZOHO = "zoho.mass_update"

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import jobadapter_zoho_mass_update.simulator as zoho_sim_module
+import jobadapter_zoho_common.simulator as zoho_sim_module
 import pytest
 from click.testing import CliRunner
 from jobadapter import Job, JobStatus

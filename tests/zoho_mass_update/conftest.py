@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import jobadapter_zoho_common.plugin as zoho_common_plugin
 import jobadapter_zoho_mass_update.plugin as zoho_plugin
 import pytest
 from jobadapter import Hub
@@ -47,7 +48,10 @@ def make_hub(clock: SimClock) -> Iterator[Callable[..., Hub]]:
         # Retries (when allowed) wait in simulated time: no real sleeping.
         transport = Transport(retry=RetryPolicy(max_attempts=attempts), sleep=clock.advance)
         hub = Hub(
-            profiles=[profile], plugins=[zoho_plugin], load_entrypoints=False, transport=transport
+            profiles=[profile],
+            plugins=[zoho_common_plugin, zoho_plugin],
+            load_entrypoints=False,
+            transport=transport,
         )
         hubs.append(hub)
         return hub

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
+import jobadapter_zoho_common.plugin as zoho_common_plugin
 import jobadapter_zoho_mass_update.plugin as zoho_plugin
 import pytest
 import yaml
@@ -147,7 +148,7 @@ def recorded(name: str) -> Iterator[tuple[Hub, Target]]:
         transport = Transport(retry=RetryPolicy(max_attempts=1))
         with Hub(
             profiles=[where.profile],
-            plugins=[zoho_plugin],
+            plugins=[zoho_common_plugin, zoho_plugin],
             load_entrypoints=False,
             transport=transport,
         ) as hub:

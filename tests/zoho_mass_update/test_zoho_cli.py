@@ -25,7 +25,9 @@ def run(
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setenv("JOBADAPTER_CONFIG", str(config))
     monkeypatch.setenv("JOBADAPTER_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("JOBADAPTER_PLUGINS", "zoho_mass_update")  # only this plugin loads
+    monkeypatch.setenv(
+        "JOBADAPTER_PLUGINS", "zoho_common,zoho_mass_update"
+    )  # only this plugin loads
     monkeypatch.setenv("NO_COLOR", "1")
 
     def invoke(*args: str) -> Result:

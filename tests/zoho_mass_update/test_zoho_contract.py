@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jobadapter_zoho_common.plugin as zoho_common_plugin
 import jobadapter_zoho_mass_update.plugin as zoho_plugin
 from jobadapter import Job, JobStatus
 from jobadapter.sandbox import SimClock, Simulator
@@ -36,7 +37,7 @@ class TestZohoMassUpdateContract(AdapterContract):
         "scheduled": (json.loads(SAMPLE_SCHEDULED), JOB_ID, JobStatus.PENDING),
         "running": (json.loads(SAMPLE_RUNNING), JOB_ID, JobStatus.RUNNING),
     }
-    plugins = (zoho_plugin,)
+    plugins = (zoho_common_plugin, zoho_plugin)
     simulator_class = ZohoMassUpdateSimulator
     terminal_scenarios = {JobStatus.SUCCEEDED: _succeeds, JobStatus.FAILED: _fails}
     # a default module, so the contract's bare job ids reach the (failing) server

@@ -323,7 +323,9 @@ def test_plugin_is_found_by_entry_point(
     from jobadapter.config import profile_from_mapping
 
     profile = profile_from_mapping("z", sim.profile())
-    with Hub(profiles=[profile], environ={"JOBADAPTER_PLUGINS": "zoho_mass_update"}) as hub:
+    with Hub(
+        profiles=[profile], environ={"JOBADAPTER_PLUGINS": "zoho_common,zoho_mass_update"}
+    ) as hub:
         assert hub.adapters() == [ADAPTER]
         assert hub.plugins.registry.simulators["zoho_mass_update"] is ZohoMassUpdateSimulator
         assert hub.provider("zoho").name == "zoho"

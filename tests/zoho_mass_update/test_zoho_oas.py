@@ -23,6 +23,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 DATA = Path(__file__).parent / "data"
+#: Zoho's common.json, shared by every Zoho plugin's spec tests.
+COMMON_DATA = Path(__file__).parents[1] / "zoho_common" / "data"
 OAS_ROOT = "https://raw.githubusercontent.com/Zohocorp-Pvt-Ltd/crm-oas/refs/heads/main/v8.0/"
 MASS_UPDATE_URI = OAS_ROOT + "mass_update.json"
 COMMON_URI = OAS_ROOT + "common.json"
@@ -31,8 +33,8 @@ ADAPTER = "zoho.mass_update"
 PLACEHOLDER = {"type": "object", "properties": {"dummy": {"type": "object"}}, "required": ["dummy"]}
 
 
-def _load(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
+def _load(name: str, where: Path = DATA) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((where / name).read_text(encoding="utf-8"))
     return loaded
 
 
@@ -49,7 +51,10 @@ def registry(spec: dict[str, Any]) -> Registry:
     return Registry().with_resources(
         [
             (MASS_UPDATE_URI, DRAFT202012.create_resource(usable)),
-            (COMMON_URI, DRAFT202012.create_resource(_load("zoho-crm-v8-common.json"))),
+            (
+                COMMON_URI,
+                DRAFT202012.create_resource(_load("zoho-crm-v8-common.json", COMMON_DATA)),
+            ),
         ]
     )
 

@@ -12,8 +12,9 @@ from jobadapter.config import profile_from_mapping
 from jobadapter.retry import RetryPolicy
 from jobadapter.sandbox import SandboxServer, SimClock, Simulator
 from jobadapter.transport import Response, Transport
+from jobadapter_zoho_common.sim_state import MAX_LIVE_TOKENS, RateWindow
 from jobadapter_zoho_mass_update import MassUpdateRequest
-from jobadapter_zoho_mass_update.sim_state import MAX_LIVE_TOKENS, RateWindow, SimJob
+from jobadapter_zoho_mass_update.sim_jobs import SimJob
 from jobadapter_zoho_mass_update.simulator import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -247,7 +248,8 @@ def test_served_next_to_another_simulator(clock: SimClock) -> None:
         assert profile["base_url"] == server.url + "/zoho_mass_update"
         transport = Transport(retry=RetryPolicy(max_attempts=1))
         with Hub(profiles=[profile_from_mapping("z", profile)], load_entrypoints=False, transport=transport,
-                 plugins=[__import__("jobadapter_zoho_mass_update.plugin", fromlist=["_"])]) as hub:  # fmt: skip
+                 plugins=[__import__("jobadapter_zoho_common.plugin", fromlist=["_"]),
+                          __import__("jobadapter_zoho_mass_update.plugin", fromlist=["_"])]) as hub:  # fmt: skip
             job = hub.submit("zoho.mass_update", MassUpdateRequest("Leads", {"A": 1}, cvid="5"))
             clock.advance(30)
             assert hub.get("zoho.mass_update", job.id).status is JobStatus.SUCCEEDED

@@ -82,9 +82,12 @@ def _load_plugin_commands(group: click.Group, ctx: click.Context) -> None:
 )
 @click.option(
     "--store",
-    "store_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite store file (default: $JOBADAPTER_HOME/jobadapter.sqlite3, else the user data dir).",
+    "store_url",
+    envvar="JOBADAPTER_STORE",
+    metavar="URL",
+    help="Job store: a file path or sqlite:///path (default: $JOBADAPTER_HOME/"
+    "jobadapter.sqlite3, else the user data dir), or postgresql://user@host/db "
+    "(default: $JOBADAPTER_STORE).",
 )
 @click.option("--no-store", is_flag=True, help="Keep nothing: no history, no resume.")
 @click.option("-v", "--verbose", count=True, help="More detail: -v logs at INFO.")
@@ -95,7 +98,7 @@ def _load_plugin_commands(group: click.Group, ctx: click.Context) -> None:
 def cli(
     ctx: click.Context,
     config: Path | None,
-    store_path: Path | None,
+    store_url: str | None,
     no_store: bool,
     verbose: int,
     quiet: bool,
@@ -117,9 +120,7 @@ def cli(
     fmt = "%(levelname)s %(name)s: %(message)s" if debug else "%(levelname)s: %(message)s"
     logging.basicConfig(level=level, format=fmt)
     verbosity = -1 if quiet else verbose
-    ctx.obj = State(
-        config, debug, store_path=store_path, use_store=not no_store, verbosity=verbosity
-    )
+    ctx.obj = State(config, debug, store_url=store_url, use_store=not no_store, verbosity=verbosity)
 
 
 register_builtin(cli)

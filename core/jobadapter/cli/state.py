@@ -24,13 +24,13 @@ class State:
         config: Path | None,
         debug: bool,
         *,
-        store_path: Path | None = None,
+        store_url: str | None = None,
         use_store: bool = True,
         verbosity: int = 0,
     ) -> None:
         self.config = config
         self.debug = debug
-        self.store_path = store_path
+        self.store_url = store_url
         self.use_store = use_store
         self.verbosity = verbosity
         self._hub: Any = None
@@ -46,14 +46,16 @@ class State:
         if not self.use_store:
             return None
         if self._store is None:
-            from jobadapter.store import SqliteStore
+            from jobadapter.store import open_store
+            from jobadapter.store.urls import sqlite_path
 
-            if self.store_path is not None and not self.store_path.parent.is_dir():
+            path = sqlite_path(self.store_url)
+            if path is not None and not Path(path).parent.is_dir():
                 raise ConfigError(
-                    f"--store {self.store_path}: folder {self.store_path.parent} does not exist; "
+                    f"--store {self.store_url}: folder {Path(path).parent} does not exist; "
                     "create it first or pick another path"
                 )
-            self._store = SqliteStore(self.store_path) if self.store_path else SqliteStore.default()
+            self._store = open_store(self.store_url)
         return self._store
 
     @property

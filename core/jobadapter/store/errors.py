@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from jobadapter.errors import JobAdapterError
+from jobadapter.errors import ConfigError, JobAdapterError
 
 if TYPE_CHECKING:
     from jobadapter.store.records import Submission
@@ -40,3 +40,14 @@ class SubmissionExists(StoreError):
             f"is already recorded (id {existing.id}, {existing.state.value}): "
             "reconcile it instead of submitting again"
         )
+
+
+class StoreOutcomeUnknown(StoreError):
+    """The database went away while a write was committing: it may or may not be saved.
+
+    Read the state back (the job, the submission) before repeating the write.
+    """
+
+
+class BadStoreURL(StoreError, ConfigError):
+    """A store URL none of the backends accepts."""

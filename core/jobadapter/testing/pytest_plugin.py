@@ -13,7 +13,11 @@ Fixtures:
   :class:`~jobadapter.sandbox.SandboxServer` on 127.0.0.1, stopped after the test;
 - ``hub_factory``: ``hub_factory(simulators=(), plugins=(), profiles=(), ...)`` builds a
   :class:`~jobadapter.Hub` that never reads the user's config and never really sleeps;
-  each simulator is served and gets a profile named after it.
+  each simulator is served and gets a profile named after it;
+- ``pg_url``: a PostgreSQL database of this test session alone (random name,
+  created on the test server, dropped at the end; see
+  :mod:`jobadapter.testing.postgres`); ``pg_schema_url``: a fresh schema in it
+  for one test, as a URL any ``postgresql://`` store accepts.
 
 Everything heavy is imported inside the fixtures: this module is loaded by
 pytest in every project where jobadapter is installed, test extra or not.
@@ -43,6 +47,8 @@ __all__ = [
     "jobadapter_cassette",
     "jobadapter_cassette_dir",
     "jobadapter_vcr",
+    "pg_schema_url",
+    "pg_url",
     "sandbox_server",
 ]
 
@@ -53,6 +59,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "folder (relative to rootdir) holding one cassette folder per test folder",
         default="cassettes",
     )
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A database of this test session alone (each xdist worker has its own)."""
+    from jobadapter.testing.postgres import fresh_database
+
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_schema_url(pg_url: str) -> Iterator[str]:
+    """A fresh, empty schema in ``pg_url`` for one test."""
+    from jobadapter.testing.postgres import fresh_schema
+
+    with fresh_schema(pg_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from jobadapter.tracker.budget import HostBudget, Lane, host_key
 from jobadapter.tracker.policy import Bounds, Pace, PollPolicy
+from jobadapter.tracker.ports import EventSink, JobRoutes, TrackerHost
 from jobadapter.tracker.result import TrackResult, WatchStopped
 from jobadapter.tracker.schedule import Schedule
 from jobadapter.tracker.signals import stop_on_signals
@@ -18,7 +19,9 @@ from jobadapter.tracker.tracker import DeadlineLike, OnEvent, Tracker, TrackItem
 __all__ = [
     "Bounds",
     "DeadlineLike",
+    "EventSink",
     "HostBudget",
+    "JobRoutes",
     "Lane",
     "OnEvent",
     "Pace",
@@ -28,6 +31,7 @@ __all__ = [
     "TrackItem",
     "TrackResult",
     "Tracker",
+    "TrackerHost",
     "TrackerStore",
     "WatchStopped",
     "host_key",

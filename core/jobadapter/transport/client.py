@@ -13,7 +13,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from importlib import metadata
 from typing import Any, BinaryIO
 
@@ -37,9 +37,9 @@ from jobadapter.transport.reading import discard, read_all, read_into
 from jobadapter.transport.response import Response, status_error
 from jobadapter.transport.retrying import (
     IDEMPOTENT_METHODS,
-    RETRY_STATUSES,
     give_up,
     plan,
+    retry_answer,
     retry_hint,
 )
 from jobadapter.transport.sending import (
@@ -156,15 +156,21 @@ class Transport:
         gzip_body: bool = False,
         idempotency_key: str | None = None,
         retry_unsafe: bool = False,
+        retry_refused: bool = False,
         timeouts: Timeouts | None = None,
         verify_tls: bool = True,
         on_retry: Callable[[int, float, str], None] | None = None,
+        trusted_origins: Collection[str] = (),
     ) -> Response:
         """Send one request, retrying what is safe to retry; return the final answer.
 
         Non-2xx answers are returned, not raised: the provider's error mapping
         decides what they mean. Raises TransientError when the provider could
-        not be reached within the retry budget.
+        not be reached within the retry budget. ``retry_refused``: the provider
+        documents that a refused request (429, 503 with Retry-After) created
+        nothing, so even a POST without a key is tried again on one (see
+        ``retrying``). ``trusted_origins``: origins besides the request's own
+        that credentials may follow a redirect to.
         """
         method = check_method(method)
         check_url(url)
@@ -184,11 +190,13 @@ class Transport:
             prepared,
             payload,
             unsafe_ok=retry_unsafe or idempotency_key is not None,
+            retry_refused=retry_refused,
             timeouts=timeouts or self.timeouts,
             verify_tls=verify_tls,
             on_retry=on_retry,
             dest=None,
             max_bytes=self.max_response_bytes,
+            trusted=trusted_origins,
         )
         return response
 
@@ -200,6 +208,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         verify_tls: bool = True,
         max_bytes: int | None = None,
+        trusted_origins: Collection[str] = (),
     ) -> int:
         """Stream a GET into ``dest``; return the bytes written (decoded).
 
@@ -214,11 +223,13 @@ class Transport:
             prepare_headers(self.user_agent, headers),
             None,
             unsafe_ok=False,
+            retry_refused=False,
             timeouts=self.timeouts,
             verify_tls=verify_tls,
             on_retry=None,
             dest=dest,
             max_bytes=max_bytes,
+            trusted=trusted_origins,
         )
         if not response.ok:
             raise status_error(response)
@@ -234,11 +245,13 @@ class Transport:
         body: bytes | None,
         *,
         unsafe_ok: bool,
+        retry_refused: bool,
         timeouts: Timeouts,
         verify_tls: bool,
         on_retry: Callable[[int, float, str], None] | None,
         dest: BinaryIO | None,
         max_bytes: int | None,
+        trusted: Collection[str],
     ) -> tuple[Response, int]:
         policy = self.retry
         waited = 0.0
@@ -266,15 +279,14 @@ class Transport:
                                 url=safe_url(url),
                             )
                         method, url, headers, body = follow_redirect(
-                            status, location, method, url, headers, body
+                            status, location, method, url, headers, body, trusted
                         )
                         self.stats.add(redirects=1)
                         attempt -= 1
                         continue
-                    # A 500 may come after the work was done: retried only for requests
-                    # that are idempotent (by method, or by their idempotency key).
-                    retryable = status in RETRY_STATUSES or status == 500
-                    if retryable and may_retry:
+                    if retry_answer(
+                        status, raw.headers, idempotent=may_retry, refusals_safe=retry_refused
+                    ):
                         hint = retry_hint(status, raw.headers)
                         wait = plan(policy, attempt, waited, hint, self._rng)
                         if wait is not None:

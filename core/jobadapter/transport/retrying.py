@@ -1,8 +1,16 @@
 """Retry decisions: which answers and failures are tried again, and how long to wait.
 
-The rules that keep a job from being lost or created twice live here: any
-request is retried when it never left us; an idempotent one (by method, or by
-its idempotency key) also on a broken connection and on 429/5xx answers.
+The rules that keep a job from being lost or created twice live here, and
+docs/reliability.md ("When a request is tried again") says the same:
+
+- any request is tried again when it never left us (no connection was made);
+- an idempotent request (GET, HEAD, PUT, DELETE, OPTIONS, TRACE, or any request
+  with an idempotency key or ``retry_unsafe=True``) also after a broken
+  connection or body, and on 429, 500, 502, 503 and 504;
+- any other request (a POST or PATCH without a key) also on an answer that says
+  it was refused before any work was done (429, or 503 with ``Retry-After``),
+  but only where the provider declares that its documents say such a refusal
+  created nothing (``Provider.refusals_create_nothing``).
 """
 
 from __future__ import annotations
@@ -15,11 +23,42 @@ from jobadapter.retry import RetryPolicy, parse_retry_after, wait_hint
 from jobadapter.transport.failure import Failure
 from jobadapter.urls import safe_url
 
-__all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "give_up", "plan", "retry_hint"]
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "RETRY_STATUSES",
+    "give_up",
+    "plan",
+    "refused_unprocessed",
+    "retry_answer",
+    "retry_hint",
+]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
-#: Statuses retried for any retryable request; 500 only for idempotent methods.
+#: Statuses retried for an idempotent request (500 too: it may come after the work
+#: was done, so only a request that is safe to repeat is repeated on it).
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+
+def refused_unprocessed(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether the answer says the request was refused before it was processed.
+
+    429 (over a limit) or 503 with ``Retry-After`` (come back later): the server
+    turned the request away at the door, and says when to come back.
+    """
+    return status == 429 or (status == 503 and "Retry-After" in headers)
+
+
+def retry_answer(
+    status: int, headers: Mapping[str, str], *, idempotent: bool, refusals_safe: bool
+) -> bool:
+    """Whether an answer with ``status`` is worth another try of the same request.
+
+    ``idempotent``: the request may be repeated (by method or idempotency key).
+    ``refusals_safe``: the provider documents that a refused request created nothing.
+    """
+    if idempotent:
+        return status in RETRY_STATUSES or status == 500
+    return refusals_safe and refused_unprocessed(status, headers)
 
 
 def retry_hint(status: int, headers: Mapping[str, str]) -> float | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urljoin
 
@@ -28,7 +29,7 @@ from jobadapter.errors import InvalidRequest, ProviderError, ProviderResponseErr
 from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
 from jobadapter.transport.failure import Failure, brief
 from jobadapter.transport.prepare import check_url, split_target
-from jobadapter.urls import safe_url, same_origin
+from jobadapter.urls import origin_key, safe_url, same_origin
 
 __all__ = ["MAX_REDIRECTS", "REDIRECTS", "Pools", "Timeouts", "follow_redirect"]
 
@@ -163,8 +164,14 @@ def follow_redirect(
     url: str,
     headers: HTTPHeaderDict,
     body: bytes | None,
+    trusted: Collection[str] = (),
 ) -> tuple[str, str, HTTPHeaderDict, bytes | None]:
-    """The method, URL, headers and body of the request a redirect asks for."""
+    """The method, URL, headers and body of the request a redirect asks for.
+
+    Credentials never follow a redirect to another origin, unless that origin is
+    one of ``trusted`` (origins as :func:`jobadapter.urls.origin_key` gives them:
+    the ones the caller's provider declared, see ``Provider.trusted_hosts``).
+    """
     target = urljoin(url, location)
     try:
         check_url(target)
@@ -177,7 +184,7 @@ def follow_redirect(
         method, body = "GET", None
         for name in _BODY_HEADERS:
             headers.discard(name)
-    if not same_origin(url, target):
+    if not same_origin(url, target) and origin_key(target) not in trusted:
         if body is not None and carries_secret(body):
             raise ProviderResponseError(
                 "refusing a redirect to another host: the request body carries credentials "

@@ -17,8 +17,7 @@ import uuid
 
 from jobadapter.errors import InvalidRequest, NotFound
 from jobadapter.urls import has_control_chars
-
-from jobadapter_zoho_mass_update.settings import check_module
+from jobadapter_zoho_common.settings import check_module
 
 SEPARATOR = ":"
 IMMEDIATE_PREFIX = "immediate-"

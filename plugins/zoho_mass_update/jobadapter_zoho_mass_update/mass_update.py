@@ -22,13 +22,13 @@ from jobadapter.parsing import optional_str, parse_timestamp
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable
 from jobadapter.urls import path_segment
+from jobadapter_zoho_common.errors import error_entry
+from jobadapter_zoho_common.provider import json_body, zoho_error
+from jobadapter_zoho_common.settings import ZohoSettings, zoho_settings
 
 from jobadapter_zoho_mass_update import jobids
-from jobadapter_zoho_mass_update.errors import error_entry
 from jobadapter_zoho_mass_update.options import request_from_options
-from jobadapter_zoho_mass_update.provider import json_body, zoho_error
 from jobadapter_zoho_mass_update.request import MassUpdateRequest
-from jobadapter_zoho_mass_update.settings import ZohoSettings, zoho_settings
 
 if TYPE_CHECKING:
     from jobadapter.config import Profile

@@ -1,4 +1,7 @@
-"""The plugin's hook implementations: the ``zoho`` provider, the adapter, the simulator."""
+"""The plugin's hook implementations: the adapter and the simulator.
+
+The ``zoho`` provider it connects through comes from ``jobadapter-zoho-common``.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,6 @@ from typing import Any
 from jobadapter.hookspecs import hookimpl
 
 JOBADAPTER_API_VERSION = "1.0"
-
-
-@hookimpl
-def register_providers(register: Callable[[Any], None]) -> None:
-    from jobadapter_zoho_mass_update.provider import ZohoProvider
-
-    register(ZohoProvider())
 
 
 @hookimpl

@@ -16,8 +16,7 @@ from typing import Any
 import attrs
 from jobadapter.errors import InvalidRequest
 from jobadapter.urls import has_control_chars
-
-from jobadapter_zoho_mass_update.settings import check_module
+from jobadapter_zoho_common.settings import check_module
 
 #: Zoho's limit for ids-mode (non-scheduled) mass updates.
 MAX_IDS = 500

@@ -24,23 +24,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from jobadapter.sandbox import DemoRequest, SimClock, Simulator
-from werkzeug.routing import Map, Rule
+from jobadapter.sandbox import DemoRequest, SimClock
+from jobadapter_zoho_common.sim_state import Grant
+from jobadapter_zoho_common.simulator import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    REFRESH_TOKEN,
+    ZohoSimulatorBase,
+)
+from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from jobadapter_zoho_mass_update.request import MassUpdateRequest
-from jobadapter_zoho_mass_update.sim_state import Grant, RateWindow, SimJob, TokenBook, View
+from jobadapter_zoho_mass_update.sim_jobs import SimJob, View
 
-# Demo credentials the simulator accepts: obviously fake, published on purpose.
-CLIENT_ID = "sandbox-client-id"
-CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105
-REFRESH_TOKEN = "sandbox-refresh-token"  # noqa: S105
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN", "ZohoMassUpdateSimulator"]
+
 #: Granted only module access, no mass update scope: every call is OAUTH_SCOPE_MISMATCH.
 NO_SCOPE_REFRESH_TOKEN = "sandbox-refresh-token-no-mass-update-scope"  # noqa: S105
 #: Granted ZohoCRM.mass_update.READ only: status calls work, submits are refused.
@@ -64,13 +68,10 @@ _VERSION = re.compile(r"^v(\d+)(?:\.\d+)?$")
 _USER = {"name": "Sandbox User", "id": "5000000000000000001"}
 
 
-class ZohoMassUpdateSimulator(Simulator):
+class ZohoMassUpdateSimulator(ZohoSimulatorBase):
     """Zoho CRM's mass update API and accounts server, on loopback, in simulated time."""
 
     name: ClassVar[str] = "zoho_mass_update"
-    #: Token requests are never fault-injected: the core does not retry them, and a
-    #: demo under faults should exercise the API, not fail to log in.
-    exempt_paths: ClassVar[tuple[str, ...]] = ("/oauth/",)
 
     def __init__(
         self,
@@ -86,21 +87,20 @@ class ZohoMassUpdateSimulator(Simulator):
         single_object_answers: bool = False,
         not_found_as_204: bool = False,
     ) -> None:
-        super().__init__(clock=clock, seed=seed)
         if schedule_delay < 0 or records_per_second <= 0 or token_ttl <= 0:
             raise ValueError("schedule_delay >= 0, records_per_second > 0 and token_ttl > 0")
+        super().__init__(
+            clock=clock,
+            seed=seed,
+            token_ttl=token_ttl,
+            requests_per_window=requests_per_window,
+            window_seconds=window_seconds,
+            expires_in_ms=expires_in_ms,
+        )
         self.schedule_delay = schedule_delay
         self.records_per_second = records_per_second
-        self.expires_in_ms = expires_in_ms
         self.single_object_answers = single_object_answers
         self.not_found_as_204 = not_found_as_204
-        self.tokens = TokenBook(self.clock, self.random, ttl=token_ttl)
-        self.rate = RateWindow(self.clock, limit=requests_per_window, seconds=window_seconds)
-        self.refresh_tokens: dict[str, frozenset[str]] = {
-            REFRESH_TOKEN: frozenset({"ZohoCRM.mass_update.ALL", "ZohoCRM.modules.ALL"}),
-            NO_SCOPE_REFRESH_TOKEN: frozenset({"ZohoCRM.modules.ALL"}),
-            READ_ONLY_REFRESH_TOKEN: frozenset({"ZohoCRM.mass_update.READ"}),
-        }
         self.modules: dict[str, str] = {m.lower(): m for m in MODULES}
         self.views: dict[str, View] = {}
         #: Modules whose calls answer 403 NO_PERMISSION / 400 AUTHORIZATION_FAILED.
@@ -121,9 +121,12 @@ class ZohoMassUpdateSimulator(Simulator):
             raise ValueError("need records >= 0 and 0 <= failing <= records")
         self.views[str(cvid)] = View(records, failing)
 
-    def expire_tokens(self) -> None:
-        """Expire every access token issued so far; the next API call answers INVALID_TOKEN."""
-        self.tokens.expire_all()
+    def granted_scopes(self) -> dict[str, tuple[str, ...]]:
+        return {
+            REFRESH_TOKEN: ("ZohoCRM.mass_update.ALL", "ZohoCRM.modules.ALL"),
+            NO_SCOPE_REFRESH_TOKEN: ("ZohoCRM.modules.ALL",),
+            READ_ONLY_REFRESH_TOKEN: ("ZohoCRM.mass_update.READ",),
+        }
 
     def status_of(self, job_id: str) -> dict[str, object]:
         """A job's status answer record as of now (what ``GET`` would say)."""
@@ -140,91 +143,21 @@ class ZohoMassUpdateSimulator(Simulator):
             DemoRequest("zoho.mass_update", request, "mark 240 leads Contacted (6 fail)"),
         ]
 
-    def profile(self) -> dict[str, Any]:
-        """A ready profile: accounts server and API both here, the demo credentials."""
-        return {
-            "provider": "zoho",
-            "accounts_url": self.base_url,
-            "base_url": self.base_url,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "refresh_token": REFRESH_TOKEN,
-        }
-
-    # -- routing and error shape ---------------------------------------------------------
-
-    def url_map(self) -> Map:
-        return Map(
-            [
-                Rule("/oauth/v2/token", endpoint="token", methods=["POST"]),
-                Rule("/crm/<version>/<module>/actions/mass_update", endpoint="mass_update"),
-            ]
-        )
-
-    def error_body(self, status: int, code: str, message: str) -> Any:
-        return {"code": code, "details": {}, "message": message, "status": "error"}
-
-    def zoho_error(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        body = {"code": code, "details": dict(details or {}), "message": message, "status": "error"}
-        return self.json_response(body, status, headers)
-
-    def not_found(self, request: Request) -> Response:
-        if request.path.startswith("/crm/"):
-            return self.zoho_error(
-                404,
-                "INVALID_URL_PATTERN",
-                "Please check if the URL trying to access is a correct one",
-            )
-        return super().not_found(request)
+    def api_rules(self) -> list[Rule]:
+        return [Rule("/crm/<version>/<module>/actions/mass_update", endpoint="mass_update")]
 
     def _data(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
         if self.single_object_answers and len(entries) == 1:
             return {"data": entries[0]}
         return {"data": entries}
 
-    # -- accounts server -------------------------------------------------------------------
-
-    def on_token(self, request: Request) -> Response:
-        values = {**request.args.to_dict(), **request.form.to_dict()}
-        if values.get("grant_type") != "refresh_token":
-            return self.json_response({"error": "unsupported_grant_type"})
-        if values.get("client_id") != CLIENT_ID or values.get("client_secret") != CLIENT_SECRET:
-            return self.json_response({"error": "invalid_client"})
-        refresh = values.get("refresh_token", "")
-        scopes = self.refresh_tokens.get(refresh)
-        if scopes is None:
-            return self.json_response({"error": "invalid_code"})
-        ttl = int(self.tokens.ttl)
-        answer: dict[str, Any] = {
-            "access_token": self.tokens.issue(refresh, scopes),
-            "scope": " ".join(sorted(scopes)),
-            "api_domain": self.base_url or request.host_url.rstrip("/") + request.script_root,
-            "token_type": "Bearer",
-            "expires_in": ttl,
-        }
-        if self.expires_in_ms:
-            answer.update(expires_in_sec=ttl, expires_in=ttl * 1000)
-        return self.json_response(answer)
-
     # -- CRM API --------------------------------------------------------------------------
 
     def on_mass_update(self, request: Request, version: str, module: str) -> Response:
-        wait = self.rate.admit()
-        if wait is not None:
-            return self.zoho_error(
-                429,
-                "TOO_MANY_REQUESTS",
-                "The number of requests exceeded the limit; try again later",
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
-            )
-        grant = self._grant(request)
+        limited = self.over_limit()
+        if limited is not None:
+            return limited
+        grant = self.grant(request)
         if isinstance(grant, Response):
             return grant
         match = _VERSION.match(version)
@@ -249,16 +182,6 @@ class ZohoMassUpdateSimulator(Simulator):
         return (
             self._status(request, name) if request.method == "GET" else self._submit(request, name)
         )
-
-    def _grant(self, request: Request) -> Grant | Response:
-        header = request.headers.get("Authorization", "")
-        if not header:
-            return self.zoho_error(401, "AUTHENTICATION_FAILURE", "Authentication failed")
-        scheme, _, token = header.partition(" ")
-        grant = self.tokens.check(token.strip()) if scheme == "Zoho-oauthtoken" else None
-        if grant is None:
-            return self.zoho_error(401, "INVALID_TOKEN", "invalid oauth token")
-        return grant
 
     def _refusal(self, grant: Grant, module: str, operation: str) -> Response | None:
         wanted = {

@@ -61,6 +61,10 @@ class ZuoraProvider(Provider):
     profile_keys: ClassVar[frozenset[str]] = frozenset(
         {"track_id", "entity_ids", "org_ids", "zuora_version"}
     )
+    #: Zuora's error category 70 ("request exceeded limit": the concurrent requests
+    #: exceed the limit) says to resubmit after ``Retry-After``: the request was
+    #: turned away, nothing was created, so a create refused so is sent again.
+    refusals_create_nothing: ClassVar[bool] = True
 
     def credentials(self, profile: Profile) -> Credentials:
         url = token_url(profile)

@@ -18,8 +18,8 @@ from jobadapter.errors import ProviderError, ProviderResponseError, error_class_
 from jobadapter.provider import Provider
 from jobadapter.transport import Response
 
-from jobadapter_zoho_mass_update.errors import describe, error_class, error_entry
-from jobadapter_zoho_mass_update.settings import PROFILE_KEYS, TOKEN_PATH, zoho_settings
+from jobadapter_zoho_common.errors import describe, error_class, error_entry
+from jobadapter_zoho_common.settings import PROFILE_KEYS, TOKEN_PATH, zoho_settings
 
 
 def token_url(profile: Profile) -> str:
@@ -85,12 +85,13 @@ def zoho_error(
     adapter: str | None = None,
 ) -> ProviderError:
     """The typed error for one Zoho error object, keeping its code, message and details."""
-    code = str(entry.get("code"))
+    raw = entry.get("code")
+    code = str(raw) if raw is not None else None
     return provider.http_error(
         response,
         adapter=adapter,
         code=code,
         message=describe(code, entry.get("message"), entry.get("details")),
         details=entry.get("details"),
-        cls=error_class(code) or error_class_for_status(response.status),
+        cls=(error_class(code) if code else None) or error_class_for_status(response.status),
     )

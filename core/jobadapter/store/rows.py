@@ -1,4 +1,4 @@
-"""Rows <-> values for the SQLite store: what each column holds and how a Job fills it."""
+"""Rows <-> values for every SQL store: what each column holds and how a Job fills it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Report figures computed by SQLite: grouped aggregates, percentiles by ordered lookups.
+"""Report figures computed by the database: grouped aggregates, percentiles by ordered lookups.
 
 Nothing here loops over jobs in Python: one grouped statement scans
 ``jobs`` (the covering index ``jobs_report`` for the default grouping, so
@@ -13,12 +13,16 @@ index: ``ORDER BY duration_us LIMIT 1 OFFSET rank - 1``, two short index
 walks per group. Any other grouping uses one window pass: the value is the
 smallest duration whose ``CUME_DIST()`` (the share of the group's durations
 at or below it) reaches ``p``, which is the same number.
+
+The statements are the same on SQLite and PostgreSQL (the few spellings
+that differ come from the :class:`~jobadapter.store.dialect.Dialect`), and
+every figure is an integer until Python divides it, so both databases give
+byte-identical reports for the same jobs.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobadapter.reports.model import (
     GROUP_KEYS,
@@ -28,14 +32,29 @@ from jobadapter.reports.model import (
     ReportQuery,
     RowTotals,
 )
+from jobadapter.store.dialect import Dialect
 from jobadapter.store.instants import to_us
+
+if TYPE_CHECKING:
+    from jobadapter.store.sql_store import Conn
 
 #: Rows processed: as reported, else succeeded + failed (or whichever is known).
 PROCESSED_SQL = (
     "COALESCE(rows_processed, rows_succeeded + rows_failed, rows_succeeded, rows_failed)"
 )
 
-_STATUS_SUMS = ", ".join(f"COALESCE(SUM(status = '{name}'), 0)" for name in STATUS_NAMES)
+
+def _count(condition: str) -> str:
+    """How many rows meet ``condition`` (an integer on every database)."""
+    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+
+
+def _sum(expression: str) -> str:
+    """The integer sum of ``expression`` (PostgreSQL would make a BIGINT sum NUMERIC)."""
+    return f"CAST(COALESCE(SUM({expression}), 0) AS BIGINT)"
+
+
+_STATUS_SUMS = ", ".join(_count(f"status = '{name}'") for name in STATUS_NAMES)
 
 
 def where_terms(query: ReportQuery) -> tuple[list[str], list[Any]]:
@@ -55,7 +74,7 @@ def where_terms(query: ReportQuery) -> tuple[list[str], list[Any]]:
         ("profile", query.profiles),
     ):
         if values is not None:
-            terms.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
+            terms.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0")
             params.extend(values)
     return terms, params
 
@@ -64,7 +83,7 @@ def _where(terms: list[str]) -> str:
     return f"WHERE {' AND '.join(terms)}" if terms else ""
 
 
-def _keys(keys: tuple[str, ...]) -> tuple[str, str]:
+def _keys(keys: tuple[str, ...], dialect: Dialect) -> tuple[str, str]:
     """``(select prefix, GROUP BY clause)`` for ``keys`` (both empty for the total)."""
     for key in keys:
         if key not in GROUP_KEYS:
@@ -72,28 +91,29 @@ def _keys(keys: tuple[str, ...]) -> tuple[str, str]:
     if not keys:
         return "", ""
     listed = ", ".join(keys)
-    return f"{listed}, ", f"GROUP BY {listed} ORDER BY {listed}"
+    ordered = ", ".join(f"{key}{dialect.nulls_first}" for key in keys)
+    return f"{listed}, ", f"GROUP BY {listed} ORDER BY {ordered}"
 
 
-def figures_sql(keys: tuple[str, ...], terms: list[str]) -> str:
+def figures_sql(keys: tuple[str, ...], terms: list[str], dialect: Dialect) -> str:
     """Counts, sums and maxima per group."""
-    prefix, group = _keys(keys)
+    prefix, group = _keys(keys, dialect)
     return f"""
     SELECT {prefix}COUNT(*), {_STATUS_SUMS},
-        COALESCE(SUM(rows_total), 0), COALESCE(SUM({PROCESSED_SQL}), 0),
-        COALESCE(SUM(rows_succeeded), 0), COALESCE(SUM(rows_failed), 0),
-        COALESCE(SUM(CASE WHEN rows_failed IS NOT NULL THEN {PROCESSED_SQL} END), 0),
-        COALESCE(SUM(rows_failed > 0), 0),
-        COALESCE(SUM(status = 'succeeded' AND rows_failed > 0), 0),
+        {_sum("rows_total")}, {_sum(PROCESSED_SQL)},
+        {_sum("rows_succeeded")}, {_sum("rows_failed")},
+        {_sum(f"CASE WHEN rows_failed IS NOT NULL THEN {PROCESSED_SQL} END")},
+        {_count("rows_failed > 0")},
+        {_count("status = 'succeeded' AND rows_failed > 0")},
         COUNT(duration_us), MAX(duration_us),
-        COALESCE(SUM(anomaly_count), 0), COALESCE(SUM(error_count), 0)
+        {_sum("anomaly_count")}, {_sum("error_count")}
     FROM jobs {_where(terms)} {group}
     """  # noqa: S608 (built from constants; every value is a ? parameter)
 
 
-def percentiles_sql(keys: tuple[str, ...], terms: list[str]) -> str:
+def percentiles_sql(keys: tuple[str, ...], terms: list[str], dialect: Dialect) -> str:
     """p50 and p95 of the measured durations per group (nearest rank)."""
-    prefix, group = _keys(keys)
+    prefix, group = _keys(keys, dialect)
     partition = f"PARTITION BY {', '.join(keys)} " if keys else ""
     measured = _where([*terms, "duration_us IS NOT NULL"])
     return f"""
@@ -103,7 +123,7 @@ def percentiles_sql(keys: tuple[str, ...], terms: list[str]) -> str:
     FROM (
         SELECT {prefix}duration_us, CUME_DIST() OVER ({partition}ORDER BY duration_us) AS cd
         FROM jobs {measured}
-    ) {group}
+    ) AS ranked {group}
     """  # noqa: S608 (built from constants; every value is a ? parameter)
 
 
@@ -118,21 +138,23 @@ def rank(percent: int, n: int) -> int:
     return (n * percent + 99) // 100
 
 
-def ranked_sql(keys: tuple[str, ...], terms: list[str]) -> str:
+def ranked_sql(keys: tuple[str, ...], terms: list[str], dialect: Dialect) -> str:
     """The duration at a given rank (the last parameter, as an offset) within one group."""
-    _keys(keys)
-    where = _where([*(f"{key} IS ?" for key in keys), *terms, "duration_us IS NOT NULL"])
+    _keys(keys, dialect)
+    same = dialect.same
+    where = _where([*(f"{key} {same} ?" for key in keys), *terms, "duration_us IS NOT NULL"])
     return f"SELECT duration_us FROM jobs {where} ORDER BY duration_us LIMIT 1 OFFSET ?"  # noqa: S608
 
 
 def _indexed_percentiles(
-    conn: sqlite3.Connection,
+    conn: Conn,
+    dialect: Dialect,
     keys: tuple[str, ...],
     terms: list[str],
     params: list[Any],
     measured: dict[tuple[Any, ...], int],
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    sql = ranked_sql(keys, terms)
+    sql = ranked_sql(keys, terms, dialect)
     result: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for key, n in measured.items():  # one entry per group, never per job
         if n:
@@ -144,15 +166,16 @@ def _indexed_percentiles(
 
 
 def _window_percentiles(
-    conn: sqlite3.Connection, keys: tuple[str, ...], terms: list[str], params: list[Any]
+    conn: Conn, dialect: Dialect, keys: tuple[str, ...], terms: list[str], params: list[Any]
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     n = len(keys)
-    rows = conn.execute(percentiles_sql(keys, terms), params).fetchall()
+    rows = conn.execute(percentiles_sql(keys, terms, dialect), params).fetchall()
     return {tuple(row[:n]): tuple(row[n:]) for row in rows}
 
 
 def percentiles(
-    conn: sqlite3.Connection,
+    conn: Conn,
+    dialect: Dialect,
     keys: tuple[str, ...],
     terms: list[str],
     params: list[Any],
@@ -168,8 +191,8 @@ def percentiles(
     if use_index is None:
         use_index = keys == INDEXED_KEYS[: len(keys)]
     if use_index:
-        return _indexed_percentiles(conn, keys, terms, params, measured)
-    return _window_percentiles(conn, keys, terms, params)
+        return _indexed_percentiles(conn, dialect, keys, terms, params, measured)
+    return _window_percentiles(conn, dialect, keys, terms, params)
 
 
 def _seconds(value: int | None) -> float | None:
@@ -224,20 +247,18 @@ def _total(rows: list[tuple[Any, ...]], n: int) -> tuple[Any, ...]:
 
 
 def aggregate(
-    conn: sqlite3.Connection, query: ReportQuery, *, use_index: bool | None = None
+    conn: Conn, query: ReportQuery, dialect: Dialect, *, use_index: bool | None = None
 ) -> tuple[tuple[ReportGroup, ...], ReportGroup]:
-    """Groups and total in one read transaction, so they agree with each other."""
+    """Groups and total; run it in one read transaction, so they agree with each other."""
     keys = tuple(query.group_by)
     n = len(keys)
     terms, params = where_terms(query)
-    conn.execute("BEGIN")
-    try:
-        rows = conn.execute(figures_sql(keys, terms), params).fetchall()
-        measured = {tuple(row[:n]): row[n + _MEASURED] for row in rows}
-        by_group = percentiles(conn, keys, terms, params, measured, use_index=use_index)
-        total = _total(rows, n)
-        overall = percentiles(conn, (), terms, params, {(): total[_MEASURED]}, use_index=use_index)
-    finally:
-        conn.execute("COMMIT")
+    rows = conn.execute(figures_sql(keys, terms, dialect), params).fetchall()
+    measured = {tuple(row[:n]): row[n + _MEASURED] for row in rows}
+    by_group = percentiles(conn, dialect, keys, terms, params, measured, use_index=use_index)
+    total = _total(rows, n)
+    overall = percentiles(
+        conn, dialect, (), terms, params, {(): total[_MEASURED]}, use_index=use_index
+    )
     groups = tuple(_group(keys, row, by_group.get(tuple(row[:n]))) for row in rows)
     return groups, _group((), total, overall.get(()))

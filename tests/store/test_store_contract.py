@@ -1,13 +1,11 @@
-"""The job store: snapshots, transitions, anomalies, submissions, deadlines, migrations,
-concurrency (threads and two processes) and where the file lives."""
+"""The store contract: every backend keeps the same jobs, transitions, anomalies,
+submissions, deadlines and errors (each test runs on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import sqlite3
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,15 +15,14 @@ from jobadapter.redact import register_secret
 from jobadapter.status import JobStatus
 from jobadapter.store import (
     JobNotStored,
-    SchemaTooNew,
-    SqliteStore,
+    Store,
     StoreError,
     SubmissionExists,
     SubmissionState,
     UnknownSubmission,
-    default_path,
+    open_store,
 )
-from jobadapter.store.migrations import LATEST, MIGRATIONS, migrate, schema_version
+from store_backends import Backend
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -50,22 +47,10 @@ def job(
     return Job(adapter=adapter, id=id, status=status, counts=counts or Counts(), **kwargs)
 
 
-@pytest.fixture
-def store() -> Any:
-    s = SqliteStore(":memory:")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "jobs.sqlite3"
-
-
 # -- snapshots and transitions -------------------------------------------------------
 
 
-def test_round_trip_keeps_every_field(store: SqliteStore) -> None:
+def test_round_trip_keeps_every_field(store: Store) -> None:
     full = Job(
         adapter="zoho.mass_update",
         id="4150868000000624003",
@@ -94,7 +79,7 @@ def test_round_trip_keeps_every_field(store: SqliteStore) -> None:
     assert store.get("zuora.mass_updater", full.id) is None
 
 
-def test_transitions_are_recorded_only_when_the_status_changes(store: SqliteStore) -> None:
+def test_transitions_are_recorded_only_when_the_status_changes(store: Store) -> None:
     steps = [
         (P, Counts(total=100), 0),
         (P, Counts(total=100), 1),
@@ -126,7 +111,7 @@ def test_transitions_are_recorded_only_when_the_status_changes(store: SqliteStor
     assert len(store.transitions("zuora.mass_updater", "J2")) == 1
 
 
-def test_a_backward_move_is_an_anomaly_and_not_applied(store: SqliteStore) -> None:
+def test_a_backward_move_is_an_anomaly_and_not_applied(store: Store) -> None:
     store.observe(job(R, native_status="Processing"), observed_at=at(0))
     result = store.observe(job(P, native_status="Pending"), observed_at=at(1))
     assert result.job.status is R
@@ -146,7 +131,7 @@ def test_a_backward_move_is_an_anomaly_and_not_applied(store: SqliteStore) -> No
     assert store.anomalies(adapter="zoho.mass_update") == []
 
 
-def test_counts_going_down_keep_the_higher_counts(store: SqliteStore) -> None:
+def test_counts_going_down_keep_the_higher_counts(store: Store) -> None:
     store.observe(job(R, counts=Counts(total=10, processed=8)), observed_at=at(0))
     result = store.observe(job(R, counts=Counts(total=10, processed=5)), observed_at=at(1))
     assert [a.kind for a in result.anomalies] == [AnomalyKind.COUNTS_DECREASED]
@@ -154,14 +139,14 @@ def test_counts_going_down_keep_the_higher_counts(store: SqliteStore) -> None:
     assert kept is not None and kept.counts == Counts(total=10, processed=8)
 
 
-def test_profile_is_kept_when_an_observation_does_not_name_one(store: SqliteStore) -> None:
+def test_profile_is_kept_when_an_observation_does_not_name_one(store: Store) -> None:
     store.observe(job(P), profile="tenant-a", observed_at=at(0))
     store.observe(job(R), observed_at=at(1))
     stored = store.stored("zuora.mass_updater", "J1")
     assert stored is not None and stored.profile == "tenant-a"
 
 
-def test_jobs_filters(store: SqliteStore) -> None:
+def test_jobs_filters(store: Store) -> None:
     store.observe(job(P, id="a"), profile="x", observed_at=at(0))
     store.observe(job(R, id="b", adapter="zoho.mass_update"), profile="y", observed_at=at(1))
     store.observe(job(S, id="c"), profile="x", observed_at=at(2))
@@ -180,13 +165,13 @@ def test_jobs_filters(store: SqliteStore) -> None:
     assert ids(profile="x", open_only=True) == ["a"]
 
 
-def test_naive_observation_time_is_refused(store: SqliteStore) -> None:
+def test_naive_observation_time_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="timezone"):
         store.observe(job(P), observed_at=dt.datetime(2026, 1, 1))
 
 
-def test_observation_time_defaults_to_the_injected_clock() -> None:
-    with SqliteStore(":memory:", now=lambda: at(42)) as s:
+def test_observation_time_defaults_to_the_injected_clock(backend: Backend) -> None:
+    with backend.open(now=lambda: at(42)) as s:
         s.observe(job(P))
         stored = s.stored("zuora.mass_updater", "J1")
         assert stored is not None and stored.first_seen == at(42)
@@ -195,18 +180,17 @@ def test_observation_time_defaults_to_the_injected_clock() -> None:
 # -- submissions -------------------------------------------------------------------------
 
 
-def test_submission_written_before_send_survives_a_crash_and_reconciles(db_path: Path) -> None:
-    first = SqliteStore(db_path, now=lambda: at(0))
+def test_submission_written_before_send_survives_a_crash_and_reconciles(backend: Backend) -> None:
+    first = backend.open(now=lambda: at(0))
     sid = first.record_submission(
         adapter="zuora.mass_updater",
         profile="prod",
         idempotency_key="key-1",
         request_summary={"action": "update", "file": "accounts.csv", "rows": 3},
     )
-    # The process dies here, after sending but before recording the answer.
-    first._conn.close()  # type: ignore[union-attr]  # no orderly close
-
-    after = SqliteStore(db_path, now=lambda: at(60))
+    # The process dies here, after sending but before recording the answer: the
+    # store opened next (another process, on another host) knows what was sent.
+    after = backend.open(now=lambda: at(60))
     (pending,) = after.pending_submissions()
     assert pending.id == sid and pending.state is SubmissionState.PENDING
     assert pending.idempotency_key == "key-1" and pending.profile == "prod"
@@ -245,7 +229,7 @@ def test_submission_written_before_send_survives_a_crash_and_reconciles(db_path:
     after.close()
 
 
-def test_failed_and_unknown_submissions(store: SqliteStore) -> None:
+def test_failed_and_unknown_submissions(store: Store) -> None:
     sid = store.record_submission(
         adapter="zoho.mass_update", profile=None, idempotency_key="k", request_summary={}
     )
@@ -274,8 +258,8 @@ def test_failed_and_unknown_submissions(store: SqliteStore) -> None:
     assert store.submission(other).state is SubmissionState.COMPLETED
 
 
-def test_the_store_never_keeps_secrets(db_path: Path) -> None:
-    with SqliteStore(db_path) as s:
+def test_the_store_never_keeps_secrets(backend: Backend) -> None:
+    with backend.open() as s:
         sid = s.record_submission(
             adapter="zuora.mass_updater",
             profile="p",
@@ -289,25 +273,26 @@ def test_the_store_never_keeps_secrets(db_path: Path) -> None:
         assert summary["client_secret"] == "***" and SENTINEL not in summary["note"]
         kept = s.get("zuora.mass_updater", "J1")
         assert kept is not None and kept.raw["echo"] == "***"
-    data = b"".join(p.read_bytes() for p in db_path.parent.iterdir())
-    assert SENTINEL.encode() not in data
-    assert b"plain-value" not in data
-    assert b"abc.def" not in data
+        data = backend.dump(s)
+    assert "auth failed with" in data and "HTTP 401 for token" in data  # the rows are there
+    assert SENTINEL not in data
+    assert "plain-value" not in data
+    assert "abc.def" not in data
 
 
 # -- deadlines, errors -------------------------------------------------------------------
 
 
-def test_deadline_is_an_absolute_instant_that_survives_a_restart(db_path: Path) -> None:
+def test_deadline_is_an_absolute_instant_that_survives_a_restart(backend: Backend) -> None:
     deadline = dt.datetime(
         2026, 3, 1, 13, 30, 15, 654321, tzinfo=dt.timezone(dt.timedelta(hours=2))
     )
-    with SqliteStore(db_path) as s:
+    with backend.open() as s:
         s.observe(job(R), observed_at=at(0))
         s.set_deadline("zuora.mass_updater", "J1", deadline)
         with pytest.raises(JobNotStored, match="observe it"):
             s.set_deadline("zuora.mass_updater", "nope", deadline)
-    with SqliteStore(db_path) as s:
+    with backend.open() as s:
         (resumed,) = s.jobs(open_only=True)
         assert resumed.deadline == deadline
         assert resumed.deadline.tzinfo is not None
@@ -316,7 +301,7 @@ def test_deadline_is_an_absolute_instant_that_survives_a_restart(db_path: Path) 
         assert stored is not None and stored.deadline is None
 
 
-def test_recorded_errors(store: SqliteStore) -> None:
+def test_recorded_errors(store: Store) -> None:
     store.observe(job(R), observed_at=at(0))
     store.record_error("zuora.mass_updater", "J1", "HTTP 404", at(1))
     store.record_error("zuora.mass_updater", "ghost", "HTTP 404", at(2))
@@ -325,79 +310,11 @@ def test_recorded_errors(store: SqliteStore) -> None:
     assert store.errors(adapter="zoho.mass_update") == []
 
 
-# -- the file: where, migrations, misuse --------------------------------------------------
-
-
-def test_jobadapter_home_moves_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    assert default_path({"JOBADAPTER_HOME": str(home)}) == home / "jobadapter.sqlite3"
-    monkeypatch.setenv("JOBADAPTER_HOME", str(home))
-    with SqliteStore.default() as s:
-        s.observe(job(P), observed_at=at(0))
-        assert Path(s.path) == home / "jobadapter.sqlite3"
-    assert (home / "jobadapter.sqlite3").is_file()
-    monkeypatch.delenv("JOBADAPTER_HOME")
-    fallback = default_path({})
-    assert fallback.name == "jobadapter.sqlite3" and "jobadapter" in fallback.parent.parts[-1]
-
-
-def test_file_store_uses_wal_and_the_latest_schema(db_path: Path) -> None:
-    with SqliteStore(db_path):
-        pass
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert schema_version(conn) == LATEST
-    conn.close()
-
-
-def test_migrates_from_an_empty_file_and_from_an_older_version(db_path: Path) -> None:
-    conn = sqlite3.connect(db_path, isolation_level=None)
-    assert schema_version(conn) == 0
-    assert migrate(conn, target=1) == 1
-    conn.execute(
-        "INSERT INTO jobs (adapter, job_id, provider, status, job_time_us, first_seen_us, "
-        "last_seen_us, snapshot) VALUES ('zuora.bulk_job', 'B1', 'zuora', 'running', 0, 0, 0, ?)",
-        ('{"adapter": "zuora.bulk_job", "id": "B1", "status": "running"}',),
-    )
-    conn.close()
-
-    with SqliteStore(db_path) as s:
-        assert s.get("zuora.bulk_job", "B1") == Job(adapter="zuora.bulk_job", id="B1", status=R)
-        s.observe(Job(adapter="zuora.bulk_job", id="B1", status=S), observed_at=at(1))
-    conn = sqlite3.connect(db_path)
-    assert schema_version(conn) == LATEST == MIGRATIONS[-1].version
-    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"jobs_open", "jobs_time"} <= indexes
-    conn.close()
-    # Opening again applies nothing twice.
-    with SqliteStore(db_path) as s:
-        assert s.get("zuora.bulk_job", "B1") == Job(adapter="zuora.bulk_job", id="B1", status=S)
-
-
-def test_a_newer_schema_is_refused(db_path: Path) -> None:
-    conn = sqlite3.connect(db_path)
-    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
-    conn.close()
-    with pytest.raises(SchemaTooNew, match="upgrade jobadapter"):
-        SqliteStore(db_path)
-
-
-def test_not_a_database_and_closed_store(db_path: Path) -> None:
-    db_path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="not a usable job store"):
-        SqliteStore(db_path)
-    s = SqliteStore(":memory:")
-    s.close()
-    s.close()
-    with pytest.raises(StoreError, match="closed"):
-        s.get("a", "b")
-
-
 # -- concurrency -------------------------------------------------------------------------
 
 
-def test_threads_share_one_store(db_path: Path) -> None:
-    with SqliteStore(db_path) as s:
+def test_threads_share_one_store(backend: Backend) -> None:
+    with backend.open() as s:
 
         def work(n: int) -> None:
             for i in range(40):
@@ -417,10 +334,10 @@ OWN = 120
 SHARED = 30
 
 
-def _writer(path: str, name: str, barrier: Any) -> None:
+def _writer(url: str, name: str, barrier: Any) -> None:
     """One process: its own jobs and the shared ones, through the whole life cycle."""
-    barrier.wait()  # both open the new file at once, then write at once
-    with SqliteStore(path, timeout=60) as s:
+    barrier.wait()  # both open (and migrate) the new store at once, then write at once
+    with open_store(url, timeout=60) as s:
         for status in (P, R, S):
             for i in range(max(OWN, SHARED)):
                 if i < OWN:
@@ -429,51 +346,25 @@ def _writer(path: str, name: str, barrier: Any) -> None:
                     s.observe(job(status, id=f"shared-{i}"))
 
 
-def test_two_processes_writing_at_once_lose_nothing(db_path: Path) -> None:
+def test_two_processes_writing_at_once_lose_nothing(backend: Backend) -> None:
     """Both create the schema, then write interleaved: no lost rows, no duplicate moves."""
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(2)
-    procs = [ctx.Process(target=_writer, args=(str(db_path), n, barrier)) for n in ("a", "b")]
+    procs = [ctx.Process(target=_writer, args=(backend.url, n, barrier)) for n in ("a", "b")]
     for p in procs:
         p.start()
     for p in procs:
         p.join(120)
     assert [p.exitcode for p in procs] == [0, 0]
 
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    (transitions,) = conn.execute("SELECT COUNT(*) FROM transitions").fetchone()
-    conn.close()
-    assert transitions == 3 * (2 * OWN + SHARED)
-    with SqliteStore(db_path) as s:
+    with backend.open() as s:
+        (transitions,) = s._read(  # type: ignore[attr-defined]
+            lambda conn: conn.execute("SELECT COUNT(*) FROM transitions").fetchone()
+        )
+        assert transitions == 3 * (2 * OWN + SHARED)
         assert len(s.jobs(status=S)) == 2 * OWN + SHARED
         for key in ("a-0", f"b-{OWN - 1}", "shared-0", f"shared-{SHARED - 1}"):
             path = [(t.old_status, t.new_status) for t in s.transitions("zuora.mass_updater", key)]
             assert path == [(None, P), (P, R), (R, S)], key
         # The late process may see stale answers on shared jobs: anomalies, never regressions.
         assert all(a.anomaly.job_id.startswith("shared-") for a in s.anomalies())
-
-
-def test_a_writer_blocked_too_long_gets_a_typed_error(db_path: Path) -> None:
-    with SqliteStore(db_path, timeout=0.01) as s:
-        s.observe(job(P), observed_at=at(0))
-        other = sqlite3.connect(db_path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        try:
-            with pytest.raises(StoreError, match="stayed locked by another process"):
-                s.observe(job(R), observed_at=at(1))
-            assert s.get("zuora.mass_updater", "J1") == job(P)  # reads still work (WAL)
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
-        s.observe(job(R), observed_at=at(2))
-        assert s.get("zuora.mass_updater", "J1") == job(R)
-
-
-def test_home_directory_in_the_path_is_expanded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    with SqliteStore("~/data/jobs.sqlite3") as s:
-        assert s.path == str(tmp_path / "data" / "jobs.sqlite3")
-    assert (tmp_path / "data" / "jobs.sqlite3").is_file()

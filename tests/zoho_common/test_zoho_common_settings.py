@@ -10,9 +10,9 @@ from jobadapter.auth import RefreshToken
 from jobadapter.config import Profile, profile_from_mapping
 from jobadapter.errors import ConfigError, InvalidRequest
 from jobadapter.transport import Transport
-from jobadapter_zoho_mass_update import DATA_CENTRES, ZohoProvider, zoho_settings
-from jobadapter_zoho_mass_update.provider import token_url
-from jobadapter_zoho_mass_update.settings import check_api_version, check_module
+from jobadapter_zoho_common import DATA_CENTRES, ZohoProvider, zoho_settings
+from jobadapter_zoho_common.provider import token_url
+from jobadapter_zoho_common.settings import check_api_version, check_module
 
 SECRETS = {
     "client_id": "cid-1234",
