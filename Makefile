@@ -50,12 +50,7 @@ demo: install
 # `make bench QUICK=1` runs each at a small size (a smoke test, not figures to quote).
 bench: install
 	@for b in bench/*_bench.py; do \
-		args=""; \
-		if [ -n "$(QUICK)" ]; then case $$b in \
-			*report_bench.py) args="--transitions 50000 --repeat 1";; \
-			*tracking_bench.py) args="--jobs 1000";; \
-			*) args="--quick";; \
-		esac; fi; \
+		args=""; if [ -n "$(QUICK)" ]; then args="--quick"; fi; \
 		echo "== $$b $$args"; $(BIN)/python $$b $$args || exit 1; \
 	done
 

@@ -1,8 +1,9 @@
 """Shared benchmark helpers: statistics, interleaved timing, one JSON object out, a sandbox.
 
 Every benchmark compares jobadapter with a baseline *in the same run*, so a
-noisy or slow machine moves both sides alike. Timings are interleaved in
-rounds (ours, baseline, baseline, ours, ...) for the same reason.
+noisy or slow machine moves both sides alike. Timings are interleaved one
+call per side per round (ours, baseline, baseline, ours, ...) for the same
+reason, each call timed in wall time and in the client's own CPU.
 
 The sandbox runs in a child process (``python bench/_common.py serve``): the
 simulators answer from another interpreter, as a real provider would, so
@@ -58,46 +59,56 @@ def summary_us(times_s: Sequence[float]) -> dict[str, float]:
 # -- timing ----------------------------------------------------------------------------
 
 
-def per_call(fn: Callable[[], object], calls: int) -> list[float]:
-    """Seconds taken by each of ``calls`` calls of ``fn``."""
-    clock = time.perf_counter
-    times = []
-    for _ in range(calls):
-        start = clock()
-        fn()
-        times.append(clock() - start)
-    return times
-
-
-def interleaved(
+def interleaved_cpu(
     ours: Callable[[], object],
     baseline: Callable[[], object],
     *,
     rounds: int,
-    calls: int,
     warmup: int = 50,
-) -> tuple[list[float], list[float]]:
-    """Per-call seconds of ``ours`` and ``baseline``, measured in alternating rounds."""
-    per_call(ours, warmup)
-    per_call(baseline, warmup)
-    a: list[float] = []
-    b: list[float] = []
+) -> dict[str, dict[str, list[float]]]:
+    """Wall and client-CPU seconds of each call of ``ours`` and ``baseline``, one call
+    per side per round, the order alternating (ours, baseline, baseline, ours, ...).
+
+    CPU is this thread's (``time.thread_time``: user and kernel time of the calling
+    thread), so time spent waiting on a server, however slow, is not in it.
+    """
+    wall, cpu = time.perf_counter, time.thread_time
+    for _ in range(warmup):
+        ours()
+        baseline()
+    out: dict[str, dict[str, list[float]]] = {
+        side: {"wall": [], "cpu": []} for side in ("jobadapter", "baseline")
+    }
+    pair = (("jobadapter", ours), ("baseline", baseline))
     for r in range(rounds):
-        if r % 2 == 0:
-            a += per_call(ours, calls)
-            b += per_call(baseline, calls)
-        else:
-            b += per_call(baseline, calls)
-            a += per_call(ours, calls)
-    return a, b
+        for side, fn in pair if r % 2 == 0 else pair[::-1]:
+            t0, c0 = wall(), cpu()
+            fn()
+            c1, t1 = cpu(), wall()
+            out[side]["wall"].append(t1 - t0)
+            out[side]["cpu"].append(c1 - c0)
+    return out
 
 
-def cpu_per_call(fn: Callable[[], object], calls: int) -> float:
-    """CPU seconds this thread spends per call of ``fn`` (waiting on the server excluded)."""
-    start = time.thread_time()
-    for _ in range(calls):
-        fn()
-    return (time.thread_time() - start) / calls
+def both_sides(times: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
+    """Per side: wall p5/p50/p95 and client CPU p50/mean (us); and the two ratios
+    (jobadapter / baseline) of the medians, CPU first: the headline."""
+    sides: dict[str, Any] = {}
+    for side, t in times.items():
+        sides[side] = {
+            "wall": summary_us(t["wall"]),
+            "client_cpu_p50_us": round(median(t["cpu"]) * 1e6, 1),
+            "client_cpu_mean_us": round(statistics.fmean(t["cpu"]) * 1e6, 1),
+        }
+    ours, base = times["jobadapter"], times["baseline"]
+    return {
+        **sides,
+        "client_cpu_ratio": round(median(ours["cpu"]) / median(base["cpu"]), 3),
+        "client_cpu_ratio_of_means": round(
+            statistics.fmean(ours["cpu"]) / statistics.fmean(base["cpu"]), 3
+        ),
+        "wall_ratio": round(median(ours["wall"]) / median(base["wall"]), 3),
+    }
 
 
 # -- output ----------------------------------------------------------------------------
@@ -121,9 +132,14 @@ def load_average() -> float | None:
         return None
 
 
+#: The load when this benchmark started (``machine()`` also gives it at the end).
+LOAD_AT_START = load_average()
+
+
 def machine() -> dict[str, Any]:
-    """Where and when the figures were taken."""
+    """Where and when the figures were taken, and how busy the machine was."""
     return {
+        "load_1min_start": LOAD_AT_START,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ"),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -236,14 +252,15 @@ class SandboxProcess:
         answer: list[dict[str, Any]] = self.command("log", simulator=simulator, last=last)
         return answer
 
-    def hub(self, **kwargs: Any) -> Any:
-        """A Hub with one profile per simulator (named like the simulator)."""
+    def hub(self, tables: dict[str, dict[str, Any]] | None = None, **kwargs: Any) -> Any:
+        """A Hub with one profile per simulator (named like the simulator); ``tables``
+        replaces the sandbox's profiles (e.g. pointed at a replay server)."""
         from jobadapter import Hub
         from jobadapter.config import profile_from_mapping
 
         profiles = [
             profile_from_mapping(name, table, source="sandbox")
-            for name, table in self.profiles.items()
+            for name, table in (tables or self.profiles).items()
         ]
         return Hub(config=False, profiles=profiles, **kwargs)
 

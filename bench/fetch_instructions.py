@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import SandboxProcess, emit
+from _replay import ReplayProcess
 
 SIDES = ("jobadapter", "baseline")
 
@@ -90,10 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     from fetch_bench import SIM_OPTIONS, finished_jobs
 
     per_adapter: dict[str, Any] = {}
-    with SandboxProcess(options=SIM_OPTIONS) as sandbox, tempfile.TemporaryDirectory() as tmp:
+    with (
+        SandboxProcess(options=SIM_OPTIONS) as sandbox,
+        ReplayProcess(sandbox.url) as replay,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         jobs = finished_jobs(sandbox)
         info = str(Path(tmp) / "jobs.json")
-        Path(info).write_text(json.dumps({"profiles": sandbox.profiles, "jobs": jobs}))
+        tables = replay.profiles(sandbox.profiles)
+        Path(info).write_text(json.dumps({"profiles": tables, "jobs": jobs}))
         for adapter, _, _ in jobs:
             if args.adapter and adapter not in args.adapter:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import threading
 from collections.abc import Callable
@@ -72,11 +73,12 @@ def test_policy_backs_off_resets_and_predicts() -> None:
     assert [after(running(None), t) for t in (1, 2, 3, 4)] == [1.5, 2.25, 3.375, 5.0625]
     # First count: only an anchor, so no prediction yet; keep backing off.
     assert after(running(10), 10, progressed=True) == 7.59375
-    assert after(running(20), 15, progressed=True) == 30.0  # 2/s, 40 s left: capped
-    assert pace.predicted_end == 55.0
-    assert after(running(80), 45, progressed=True) == 10.0  # still 2/s: 10 s left
-    assert after(running(80), 50) == 5.0  # unchanged: still aim at the end
-    assert after(running(80), 56) == 1.5  # the end passed: back off from the floor
+    # 2/s; 80 rows left, less the counter's last move (10 rows): 35 s, capped
+    assert after(running(20), 15, progressed=True) == 30.0
+    assert pace.predicted_end == 50.0
+    assert after(running(70), 40, progressed=True) == 10.0  # still 2/s: 30 - 10 rows left
+    assert after(running(70), 42) == 8.0  # unchanged: still aim at the end
+    assert after(running(70), 51) == 1.5  # the end passed: back off from the floor
 
 
 def progress_stepper(policy: PollPolicy, bounds: Bounds) -> Callable[..., float]:
@@ -100,11 +102,15 @@ def test_policy_approaches_a_far_end_in_steps_bounded_by_the_jobs_age() -> None:
     # time seen running (and never below the blind ceiling), re-measuring.
     assert after(running(2, 1000), 2) == 5.0
     assert after(running(7, 1000), 7) == 14.0
-    assert after(running(21, 1000), 21) == 42.0
-    # Faster now: half the remaining time, as that is nearer than twice the age.
-    assert after(running(600, 1000), 63) == pytest.approx(400 / (579 / 42) / 2)
+    # Never more than ``stride`` blind ceilings (8 x 5 s) at a time.
+    assert after(running(21, 1000), 21) == 40.0
+    # Faster now (and speeding up): the end comes sooner than the rate says.
+    rate, speedup = 579 / 42, (579 / 42 - 1) / 28
+    left = 1000 - 600 - 2  # less the smallest move seen
+    eta = (math.sqrt(rate**2 + 2 * speedup * left) - rate) / speedup
+    assert after(running(600, 1000), 63) == pytest.approx(eta / 2)  # half way there
     # Near the end (within the blind ceiling): aim at it.
-    assert after(running(970, 1000), 100) == pytest.approx(3.0)
+    assert after(running(970, 1000), 100) < 5.0
 
 
 def test_the_last_step_stops_far_enough_out_to_aim_at_the_end() -> None:
@@ -114,16 +120,17 @@ def test_the_last_step_stops_far_enough_out_to_aim_at_the_end() -> None:
     policy = PollPolicy(jitter=0.0, blind_max=5.0, approach=0.5, reach=2.0, landing=1.5)
     after = progress_stepper(policy, Bounds(2.0, 600.0))
     assert after(running(0, 100), 0, changed=True) == 2.0
-    assert after(running(10, 100), 10) == 20.0  # 1 row/s, 90 s to go: step by age
-    assert after(running(94, 100), 94) == pytest.approx(3.0)  # 6 s to go: not 5
-    assert after(running(97, 100), 97) == pytest.approx(3.0)  # 3 s to go: aimed at
+    assert after(running(1, 100), 1) == 5.0  # the counter moves a row at a time
+    assert after(running(10, 100), 10) == 20.0  # 1 row/s, 89 s to go: step by age
+    assert after(running(92, 100), 92) == pytest.approx(4.0)  # 7 s to go: not 5
+    assert after(running(96, 100), 96) == pytest.approx(3.0)  # 3 s to go: aimed at
     # It never steps below the floor, however close the end.
     assert after(running(99, 100), 98.5) == 2.0  # 0.75 s to go
     with pytest.raises(ValueError):
         PollPolicy(landing=0.5)
 
 
-def test_pending_jobs_back_off_past_the_blind_ceiling() -> None:
+def test_pending_jobs_back_off_a_little_past_the_blind_ceiling() -> None:
     policy, bounds, rng = PollPolicy(jitter=0.0, blind_max=2.0), Bounds(1.0, 30.0), random.Random(0)
     pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
     pace = policy.start(bounds)
@@ -133,7 +140,7 @@ def test_pending_jobs_back_off_past_the_blind_ceiling() -> None:
         )
         for t in range(4)
     ]
-    assert delays == [1.5, 2.25, 3.375, 5.0625]
+    assert delays == [1.5, 2.25, 3.0, 3.0]  # pending_stretch: 1.5 blind ceilings
     delays = [
         policy.after_observation(
             pace, bounds, running(None), status_changed=t == 0, progressed=False, now=t, rng=rng
@@ -342,3 +349,41 @@ def test_rate_limit_headers_of_status_answers_slow_the_tracker() -> None:
     # And the tracker's connection shares the hub connection's credentials.
     hub_conn = hub.connection("stub.job", "p")
     assert hub_conn.credentials is tracker._routes.route("stub.job", None).conn.credentials
+
+
+@pytest.mark.parametrize("exponent", [0.3, 1.0, 3.0])
+@pytest.mark.parametrize("stall", [None, 0.5])
+@pytest.mark.parametrize("batch", [1, 50])
+def test_no_progress_shape_makes_the_policy_blind(
+    exponent: float, stall: float | None, batch: int
+) -> None:
+    """Rows ~ time**exponent (a steep end at 3), counters that move in batches, or
+    that stop half way and jump to the end: the poll after the end comes within
+    two blind ceilings of it while the counters keep moving, and within
+    ``stride`` blind ceilings (the longest step towards a predicted end) always."""
+    policy = PollPolicy(jitter=0.0, blind_max=5.0)
+    bounds, total = Bounds(2.0, 300.0), 1000
+    for duration in (20.0, 90.0, 240.0):
+        pace, rng = policy.start(bounds), random.Random(0)
+        now, last, late = 0.0, None, None
+        while late is None:
+            share = min(1.0, now / duration) ** exponent
+            if stall is not None and now < duration:
+                share = min(share, stall**exponent)
+            done = int(total * share) // batch * batch if now < duration else total
+            job = running(done, total)
+            if now >= duration:
+                late = now - duration
+                break
+            delay = policy.after_observation(
+                pace,
+                bounds,
+                job,
+                status_changed=last is None,
+                progressed=last is not None and done != last,
+                now=now,
+                rng=rng,
+            )
+            now, last = now + delay, done
+        bound = 2 * 5.0 if stall is None else policy.stride * 5.0
+        assert late <= bound, (exponent, stall, batch, duration, late)

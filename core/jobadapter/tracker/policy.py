@@ -3,11 +3,14 @@ close to the end the progress counters predict.
 
 Fixed-interval polling either hammers the provider or notices the end late
 (Airbyte's fixed 5 seconds). A job's own counters say when it will end, so
-we aim the next poll there instead of guessing.
+we aim the next poll there instead of guessing; and as counters can mislead
+(a job that speeds up, stalls, or moves in batches), every prediction is
+taken on the early side and no step towards it is longer than a bound.
 """
 
 from __future__ import annotations
 
+import math
 import random
 
 import attrs
@@ -47,13 +50,28 @@ class Bounds:
 class Pace:
     """One job's polling state (kept small: the tracker holds one per job)."""
 
-    __slots__ = ("anchor_at", "anchor_done", "errors", "interval", "predicted_end", "since")
+    __slots__ = (
+        "anchor_at",
+        "anchor_done",
+        "errors",
+        "grain",
+        "interval",
+        "predicted_end",
+        "rate",
+        "rate_at",
+        "since",
+    )
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         #: A (time, processed) sample in the current status, the base of the rate.
         self.anchor_at: float | None = None
         self.anchor_done: int | None = None
+        #: Rows per second over the last interval that moved, centred on ``rate_at``.
+        self.rate: float | None = None
+        self.rate_at = 0.0
+        #: The smallest move of ``processed`` seen: how far the counter may lag.
+        self.grain: int | None = None
         #: When the counters say the job will be done (scheduler time).
         self.predicted_end: float | None = None
         #: Failed polls in a row.
@@ -73,19 +91,25 @@ class PollPolicy:
     """The adaptive polling rule; every delay is clamped to the job's :class:`Bounds`.
 
     - first poll and after a status change: ``bounds.low``;
-    - counters moved and ``total`` is known: the end predicted from the rate
-      of ``processed`` since the last sample that moved; a near end (within
-      the blind ceiling) is aimed at directly (not jittered: the prediction is
-      the job's own), a far one approached in steps of ``approach`` of the
-      remaining time (at most the time the job has been in its status),
-      re-measuring the rate on the way, and never stopping closer to the end
-      than ``landing`` shortest intervals (from there the last poll can be
-      aimed at the end; closer, the floor would hold it back and see the end
-      up to a whole interval late);
-    - nothing moved but a predicted end lies ahead: the same, towards that end;
+    - counters moved and ``total`` is known: the end predicted on the early
+      side, so that no shape of progress carries a step past it: the counter
+      may lag by its smallest move seen, the rate is the faster of the last
+      two (a job that stalled part way through an interval is not taken for
+      slow), and a rate that grew is assumed to keep growing (a steep end
+      comes sooner than the present rate says). A near end (within the blind
+      ceiling) is aimed at directly (not jittered: the prediction is the
+      job's own), a far one approached in steps of ``approach`` of the
+      remaining time, at most ``reach`` times the time the job has been in its
+      status and at most ``stride`` blind ceilings, re-measuring the rate on
+      the way, and never stopping closer to the end than ``landing`` shortest
+      intervals (from there the last poll can be aimed at the end);
+    - nothing moved and a predicted end is near: aim at it; a far one is no
+      longer trusted (counters that stop may jump to the end at any time);
     - otherwise (nothing moved, or counters without a total): the last
-      interval times ``backoff``, with ``jitter``, at most ``blind_max``
-      (default ``bounds.high``): how late an end nobody can predict may be seen;
+      interval times ``backoff``, with ``jitter``, at most the blind ceiling
+      ``blind_max`` (default ``bounds.high``): how late an end nobody can
+      predict may be seen; at the ceiling the gap is exact. A pending job's
+      ceiling is ``pending_stretch`` times longer (within ``bounds.high``);
     - failed poll: ``bounds.low * error_backoff ** (n-1)``, at least ``retry_after``.
     """
 
@@ -101,8 +125,10 @@ class PollPolicy:
     approach: float = attrs.field(
         default=0.5, validator=[attrs.validators.gt(0.0), attrs.validators.le(1.0)]
     )
-    reach: float = attrs.field(default=2.0, validator=attrs.validators.gt(0.0))
+    reach: float = attrs.field(default=1.0, validator=attrs.validators.gt(0.0))
     landing: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
+    pending_stretch: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
+    stride: float = attrs.field(default=8.0, validator=attrs.validators.ge(1.0))
 
     def start(self, bounds: Bounds) -> Pace:
         return Pace(bounds.low)
@@ -149,14 +175,24 @@ class PollPolicy:
                 pace.interval = bounds.low
                 pace.predicted_end = now + eta
                 return bounds.clamp(self._aim(eta, pace, bounds, now))
-        # Keep aiming at a predicted end still ahead (counters often move in
-        # batches); without one, back off: nothing says when the job ends.
-        if pace.predicted_end is not None and pace.predicted_end - now >= bounds.low:
-            return bounds.clamp(self._aim(pace.predicted_end - now, pace, bounds, now))
+        # Keep aiming at a near predicted end (counters often move in batches).
+        # A far one is no longer trusted: counters that stop may jump to the
+        # end at any time, so the job is watched blind until they move again.
+        ahead = None if pace.predicted_end is None else pace.predicted_end - now
+        if ahead is not None and bounds.low <= ahead <= self._blind(bounds).high:
+            return bounds.clamp(ahead)
         pace.predicted_end = None
-        # A job that has not started is not about to end: only running jobs
-        # keep to the blind ceiling.
-        blind = bounds if job.status is JobStatus.PENDING else self._blind(bounds)
+        # The blind ceiling holds for pending jobs too: a short job can start
+        # and end between two polls.
+        blind = self._blind(bounds)
+        if job.status is JobStatus.PENDING:
+            # A job that has not started is less likely to end before the next
+            # look: a little longer, not the whole way to ``bounds.high``.
+            blind = Bounds(blind.low, min(bounds.high, blind.high * self.pending_stretch))
+        if pace.interval >= blind.high:
+            # At the ceiling the gap is the worst case itself: kept exact (a
+            # jittered gap is shorter on average for the same longest one).
+            return blind.high
         pace.interval = blind.clamp(pace.interval * self.backoff)
         return self._jittered(pace.interval, blind, rng)
 
@@ -170,19 +206,19 @@ class PollPolicy:
             return eta
         age = now - pace.since if pace.since is not None else near
         step = max(near, min(eta * self.approach, age * self.reach))
+        step = min(step, near * self.stride)
         if eta - step < bounds.low * self.landing:
             step = max(bounds.low, eta - bounds.low * self.landing)
         return step
 
     def _eta(self, pace: Pace, job: Job, now: float) -> float | None:
-        """Seconds until ``processed`` reaches ``total`` at the rate seen so far."""
+        """Seconds until ``processed`` reaches ``total``, on the early side (see the
+        class docstring)."""
         total, done = job.counts.total, job.counts.processed
         if not self.predict or done is None:
             return None
         if pace.anchor_at is None or pace.anchor_done is None or done < pace.anchor_done:
             pace.anchor_at, pace.anchor_done = now, done
-            return None
-        if total is None:
             return None
         elapsed, moved = now - pace.anchor_at, done - pace.anchor_done
         if elapsed <= 0 or moved <= 0:
@@ -190,7 +226,24 @@ class PollPolicy:
         # The next estimate starts here: the recent rate follows a job that
         # speeds up or slows down better than the average since it started.
         pace.anchor_at, pace.anchor_done = now, done
-        return max(0.0, total - done) / (moved / elapsed)
+        rate, at = moved / elapsed, now - elapsed / 2
+        fastest, speedup = rate, 0.0
+        if pace.rate is not None:
+            if at > pace.rate_at:
+                speedup = max(0.0, (rate - pace.rate) / (at - pace.rate_at))
+            # The faster of the last two rates: a job whose counters stopped part
+            # way through the last interval (a stall) is not taken to be slow.
+            fastest = max(rate, pace.rate)
+        pace.rate, pace.rate_at = rate, at
+        pace.grain = moved if pace.grain is None else min(pace.grain, moved)
+        if total is None:
+            return None
+        left = max(0.0, total - done - pace.grain)
+        if not speedup:
+            return left / fastest
+        # Rows still to do at a rate growing by ``speedup`` per second: a job
+        # speeding up ends much sooner than its present rate says.
+        return (math.sqrt(fastest * fastest + 2 * speedup * left) - fastest) / speedup
 
     def after_error(
         self, pace: Pace, bounds: Bounds, *, retry_after: float | None, rng: random.Random
