@@ -40,6 +40,16 @@ VERB_METHODS = {
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 
+#: Adapter name -> the provider it declares, for every adapter class defined.
+_PROVIDERS: dict[str, str] = {}
+
+
+def provider_of(adapter: str) -> str:
+    """The provider adapter ``adapter`` declares (its name's first part when no class
+    of that name is loaded): what reports group by, whatever the adapter is called."""
+    return _PROVIDERS.get(adapter) or adapter.split(".", 1)[0]
+
+
 class Adapter:
     """Base class of every adapter. Subclasses declare, as class attributes:
 
@@ -92,6 +102,7 @@ class Adapter:
         ]
         if missing:
             raise PluginError(f"{where}: declares {missing} but does not implement them")
+        _PROVIDERS[cls.name] = cls.provider
 
     def __init__(self, *, timezone: str | dt.tzinfo | None = None) -> None:
         self.timezone: dt.tzinfo = parse_timezone(timezone) if timezone is not None else UTC
@@ -108,7 +119,7 @@ class Adapter:
         :class:`ProviderResponseError` naming the adapter and the reason.
         """
         try:
-            return self.build_job(payload, job_id=job_id)
+            job = self.build_job(payload, job_id=job_id)
         except ProviderResponseError as exc:
             exc.adapter = exc.adapter or self.name
             raise
@@ -116,6 +127,7 @@ class Adapter:
             raise self.malformed("answer is nested too deeply") from None
         except Exception as exc:  # noqa: BLE001  (parse is total: any failure is a bad answer)
             raise self.malformed(f"{type(exc).__name__}: {exc}") from None
+        return job if job_id is None else answer_for(self.name, job_id, job)
 
     def build_job(self, payload: Any, *, job_id: str | None) -> Job:
         """Map one native answer body to a Job. Raise ``ValueError`` (or
@@ -194,6 +206,22 @@ class Adapter:
     def request_from_options(self, options: Mapping[str, Any]) -> Any:
         """Turn CLI options (``--file``, ``--action``, ...) into a submit request."""
         return dict(options)
+
+
+def answer_for(adapter: str, job_id: str, job: Job) -> Job:
+    """``job``, when it is the job that was asked for; else the typed bad-answer error.
+
+    An answer naming another job (a proxy's mix-up, a replica's bug) must never be
+    stored or shown as the job asked for: every path that fetches a job by its id
+    (``parse(..., job_id=)``, ``Hub.get``/``cancel``, the tracker) checks it here.
+    """
+    if job.adapter == adapter and job.id == job_id:
+        return job
+    raise ProviderResponseError(
+        f"asked for {adapter} job {job_id[:80]!r}, the answer is for {job.adapter} job "
+        f"{job.id[:80]!r}; not stored",
+        adapter=adapter,
+    )
 
 
 def check_verb(adapter: Adapter, verb: str) -> None:

@@ -51,6 +51,16 @@ COMMON_KEYS = frozenset(
     }
 )
 
+#: The largest value each number key takes, and its unit (docs/configuration.md):
+#: a day bounds one answer, a week one poll interval; past these a value is a typo.
+NUMBER_LIMITS: dict[str, tuple[float, str]] = {
+    "timeout": (86_400.0, "seconds"),
+    "poll_min": (604_800.0, "seconds"),
+    "poll_max": (604_800.0, "seconds"),
+    "rate_per_second": (1_000_000.0, "requests a second"),
+}
+MAX_IN_FLIGHT = 10_000
+
 
 def default_config_path() -> Path:
     """``$JOBADAPTER_CONFIG``, else ``<user config dir>/jobadapter/config.toml``."""
@@ -213,8 +223,13 @@ def profile_from_mapping(
         value = table.get(key, default)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise bad(key, "must be a positive number")
+        upper, unit = NUMBER_LIMITS[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not 0 < value <= upper  # also refuses nan and inf (1e400 in TOML)
+        ):
+            raise bad(key, f"must be a number above 0 and at most {upper:g} {unit}, got {value!r}")
         return float(value)
 
     timezone = string("timezone") or "UTC"
@@ -234,8 +249,12 @@ def profile_from_mapping(
     if not isinstance(verify, bool):
         raise bad("verify_tls", "must be true or false")
     in_flight = table.get("max_in_flight", 8)
-    if isinstance(in_flight, bool) or not isinstance(in_flight, int) or in_flight < 1:
-        raise bad("max_in_flight", "must be a whole number >= 1")
+    if (
+        isinstance(in_flight, bool)
+        or not isinstance(in_flight, int)
+        or not 1 <= in_flight <= MAX_IN_FLIGHT
+    ):
+        raise bad("max_in_flight", f"must be a whole number from 1 to {MAX_IN_FLIGHT}")
     for url_key in ("base_url", "token_url", "accounts_url"):
         url = string(url_key)
         if url is not None and not url.startswith(("http://", "https://")):
@@ -245,6 +264,9 @@ def profile_from_mapping(
         for k, v in table.items()
         if k not in COMMON_KEYS and not (k.endswith("_env") and k[:-4] in SECRET_KEYS)
     }
+    poll_min, poll_max = number("poll_min", None), number("poll_max", None)
+    if poll_min is not None and poll_max is not None and poll_min > poll_max:
+        raise bad("poll_min", f"({poll_min:g}) must not exceed poll_max ({poll_max:g})")
     return Profile(
         name=name,
         provider=provider,
@@ -255,8 +277,8 @@ def profile_from_mapping(
         headers=dict(headers),
         verify_tls=verify,
         timeout=number("timeout", 60.0) or 60.0,
-        poll_min=number("poll_min", None),
-        poll_max=number("poll_max", None),
+        poll_min=poll_min,
+        poll_max=poll_max,
         max_in_flight=in_flight,
         rate_per_second=number("rate_per_second", None),
         options=options,

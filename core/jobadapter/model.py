@@ -10,10 +10,17 @@ import attrs
 
 from jobadapter.status import JobStatus
 
+#: The largest count a Job holds: what every store keeps exactly (a signed 64-bit
+#: integer). No job has more rows; a larger count is a bad answer, not a number to keep.
+MAX_COUNT = 2**63 - 1
 
-def _non_negative(_inst: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
-    if value is not None and value < 0:
-        raise ValueError(f"{attribute.name} must be >= 0 or None, got {value}")
+
+def _count_range(_inst: object, attribute: attrs.Attribute[Any], value: int | None) -> None:
+    if value is not None and not 0 <= value <= MAX_COUNT:
+        shown = (
+            str(value) if value < 0 or len(str(value)) < 30 else f"a {len(str(value))}-digit number"
+        )
+        raise ValueError(f"{attribute.name} must be from 0 to {MAX_COUNT} or None, got {shown}")
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -36,10 +43,10 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 class Counts:
     """Row counters. ``None`` means the provider does not say (yet)."""
 
-    total: int | None = attrs.field(default=None, validator=_non_negative)
-    processed: int | None = attrs.field(default=None, validator=_non_negative)
-    succeeded: int | None = attrs.field(default=None, validator=_non_negative)
-    failed: int | None = attrs.field(default=None, validator=_non_negative)
+    total: int | None = attrs.field(default=None, validator=_count_range)
+    processed: int | None = attrs.field(default=None, validator=_count_range)
+    succeeded: int | None = attrs.field(default=None, validator=_count_range)
+    failed: int | None = attrs.field(default=None, validator=_count_range)
 
     def went_down_from(self, earlier: Counts) -> tuple[str, ...]:
         """Names of the counters that are lower now than in ``earlier``."""
@@ -59,6 +66,9 @@ class JobError:
 
     code: str | None
     message: str
+    #: The provider says the same work may succeed if submitted again later (a limit
+    #: reached, a temporary failure): a retry, not a fix, is what it needs.
+    retryable: bool = False
 
 
 def _error_tuple(errors: Iterable[JobError]) -> tuple[JobError, ...]:
@@ -86,6 +96,8 @@ class Job:
     updated_at: dt.datetime | None = attrs.field(default=None, converter=_utc)
     submitted_by: str | None = None
     result_url: str | None = None
+    #: Where the provider calls back when the job ends, when the submit asked for it.
+    callback_url: str | None = None
     errors: tuple[JobError, ...] = attrs.field(default=(), converter=_error_tuple)
     raw: Any = attrs.field(default=None, eq=True, repr=False)
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobadapter.model import MAX_COUNT
+
 UTC = dt.timezone.utc
 
 _INT_TEXT = re.compile(r"^[+-]?\d+(\.0+)?$")
@@ -34,11 +36,16 @@ def parse_count(value: Any, *, name: str = "count") -> int | None:
         text = value.strip().replace(",", "")
         if not _INT_TEXT.match(text):
             raise ValueError(f"{name} is {value[:40]!r}, expected a whole number")
-        number = int(float(text)) if "." in text else int(text)
+        if len(text) > 40:  # past any count a job has, and int() of it would be slow
+            raise ValueError(f"{name} has {len(text)} characters, too many for a count")
+        number = int(text.partition(".")[0])  # "12.00": exact, unlike int(float(text))
     else:
         raise ValueError(f"{name} is a {type(value).__name__}, expected a number")
     if number < 0:
         raise ValueError(f"{name} is negative ({number})")
+    if number > MAX_COUNT:
+        shown = number if number < 10**30 else f"a {len(str(number))}-digit number"
+        raise ValueError(f"{name} is {shown}, more than any job's row count ({MAX_COUNT})")
     return number
 
 

@@ -7,12 +7,16 @@ patterns for what looks like a credential (bearer tokens, token fields).
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 import threading
 from collections.abc import Mapping
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
+_HEX = re.compile(r"%[0-9A-F]{2}")
 
 #: Header names whose values are always secret.
 SECRET_HEADERS = frozenset(
@@ -57,17 +61,41 @@ _PATTERNS = [
 
 
 def register_secret(value: str | None) -> None:
-    """Mask ``value`` wherever it appears from now on (short values are ignored)."""
+    """Mask ``value`` wherever it appears from now on (short values are ignored).
+
+    Every encoding a secret is sent in is masked too: form-encoded (``+`` for
+    spaces), URL-quoted (either case of hex), JSON-escaped, and base64 (inside a
+    Basic header's ``id:secret``, at any alignment), so an echo of the request
+    shows none of them.
+    """
     global _known_state
     if not value or len(value) < 4:
         return
     with _known_lock:
         if value in _known:
             return
-        _known.add(value)
+        _known.update(v for v in encodings(value) if len(v) >= 4)
         ordered = sorted(_known, key=len, reverse=True)
         pattern = re.compile("|".join(re.escape(v) for v in ordered))
         _known_state = (tuple(ordered), pattern)
+
+
+def encodings(value: str) -> set[str]:
+    """``value`` and the forms it takes on the wire (see :func:`register_secret`)."""
+    forms = {value, quote_plus(value), quote(value, safe=""), quote(value)}
+    forms |= {_HEX.sub(lambda m: m.group(0).lower(), form) for form in list(forms)}
+    forms.add(json.dumps(value)[1:-1])
+    forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    raw = value.encode("utf-8")
+    for offset in range(3):  # base64 of the value wherever it sits in a longer text
+        encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
+        first = -(-8 * offset // 6)  # the first character made of the value's bits only
+        last = 8 * (offset + len(raw)) // 6  # one past the last such character
+        core = encoded[first:last]
+        if len(core) >= 8:
+            forms.add(core)
+            forms.add(core.replace("+", "-").replace("/", "_"))  # urlsafe
+    return forms
 
 
 #: The words each of ``_PATTERNS`` cannot match without. Scanning a text for them is

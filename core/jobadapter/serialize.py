@@ -7,8 +7,9 @@ import json
 from typing import Any
 
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
-from jobadapter.model import Counts, Job, JobError
+from jobadapter.model import MAX_COUNT, Counts, Job, JobError
 from jobadapter.status import JobStatus
 
 
@@ -34,6 +35,11 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(JobStatus, lambda v, _: JobStatus.from_name(v))
     conv.register_unstructure_hook(dt.datetime, format_timestamp)
     conv.register_structure_hook(dt.datetime, lambda v, _: parse_iso_z(v))
+    # ``retryable`` only when set: a JobError's JSON stays {code, message} otherwise.
+    conv.register_unstructure_hook(
+        JobError,
+        make_dict_unstructure_fn(JobError, conv, retryable=override(omit_if_default=True)),
+    )
     # raw is the native payload: pass it through untouched both ways.
     conv.register_structure_hook(Any, lambda v, _: v)
     return conv
@@ -65,7 +71,7 @@ def loads(text: str | bytes) -> Job:
 
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
-_NULLABLE_COUNT = {"type": ["integer", "null"], "minimum": 0}
+_NULLABLE_COUNT = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_COUNT}
 _NULLABLE_TIME = {
     "type": ["string", "null"],
     "format": "date-time",
@@ -102,13 +108,18 @@ def schema() -> dict[str, Any]:
             "updated_at": _NULLABLE_TIME,
             "submitted_by": _NULLABLE_STRING,
             "result_url": _NULLABLE_STRING,
+            "callback_url": _NULLABLE_STRING,
             "errors": {
                 "type": "array",
                 "items": {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["code", "message"],
-                    "properties": {"code": _NULLABLE_STRING, "message": {"type": "string"}},
+                    "properties": {
+                        "code": _NULLABLE_STRING,
+                        "message": {"type": "string"},
+                        "retryable": {"type": "boolean"},
+                    },
                 },
             },
             "raw": {},

@@ -11,7 +11,8 @@ from typing import Any
 
 from jobadapter.cli import exits
 
-ADAPTERS = {"zuora.mass_updater", "zuora.bulk_job", "zuora.custom_object_job", "zoho.mass_update"}
+ZOHO_ADAPTERS = {"zoho.mass_update", "zoho.bulk_read", "zoho.bulk_write"}
+ADAPTERS = {"zuora.mass_updater", "zuora.bulk_job", "zuora.custom_object_job", *ZOHO_ADAPTERS}
 
 
 def test_plugins_json_lists_every_adapter_with_capabilities(run: Any) -> None:
@@ -195,7 +196,7 @@ def test_demo_then_report_in_a_real_process(home: Path) -> None:
         assert group["statuses"]["succeeded"] == group["jobs"], group
         assert group["rows"]["processed"] == group["rows"]["total"], group
         assert group["anomalies"] == 0, group
-    assert data["total"]["jobs"] == 2 * 5
+    assert data["total"]["jobs"] == 2 * 7  # two demo runs of seven jobs (six adapters)
     assert sum(g["rows"]["failed"] for g in groups) > 0  # some rows fail on purpose
 
 
@@ -241,8 +242,8 @@ def test_without_the_zuora_common_plugin_zoho_still_works(run: Any, monkeypatch:
     rows = json.loads(result.output[result.output.index("[") :])
     available = {a for row in rows for a in row["capabilities"]}
     unavailable = {a: why for row in rows for a, why in row["unavailable"].items()}
-    assert available == {"zoho.mass_update"}
-    assert set(unavailable) == ADAPTERS - {"zoho.mass_update"}
+    assert available == ZOHO_ADAPTERS
+    assert set(unavailable) == ADAPTERS - ZOHO_ADAPTERS
     assert all("needs provider 'zuora'" in why for why in unavailable.values())
     status = run("status", "zuora.bulk_job", "x")
     assert status.exit_code == 2 and "needs provider 'zuora'" in status.output

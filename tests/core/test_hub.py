@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from jobadapter import (
@@ -73,7 +74,8 @@ def server() -> Iterator[tuple[str, list[Request]]]:
             )
         if request.path == "/jobs/missing":
             return Response("{}", status=404, content_type="application/json")
-        body = {"id": request.path.rsplit("/", 1)[-1], "state": "done"}
+        raw = request.environ.get("RAW_URI", request.path).split("?")[0]
+        body = {"id": unquote(raw.rsplit("/", 1)[-1]), "state": "done"}  # the id as sent
         return Response(json.dumps(body), content_type="application/json")
 
     srv = make_server("127.0.0.1", 0, app)

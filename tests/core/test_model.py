@@ -82,8 +82,16 @@ def test_datetimes_are_normalised_to_utc_and_naive_ones_refused() -> None:
 
 
 def test_negative_counts_refused() -> None:
-    with pytest.raises(ValueError, match="failed must be >= 0"):
+    with pytest.raises(ValueError, match="failed must be from 0 to"):
         Counts(failed=-1)
+
+
+def test_counts_no_store_can_hold_are_refused() -> None:
+    Counts(total=2**63 - 1)
+    with pytest.raises(ValueError, match="total must be from 0 to 9223372036854775807"):
+        Counts(total=10**19)
+    with pytest.raises(ValueError, match="a 400-digit number"):
+        Counts(processed=10**399)
 
 
 def test_job_is_frozen_and_slotted() -> None:

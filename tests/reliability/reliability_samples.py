@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jobadapter_zoho_bulk.samples as zoho_bulk_samples
 import jobadapter_zoho_mass_update.samples as zoho_samples
 import jobadapter_zuora_bulk.samples as zuora_bulk_samples
 import jobadapter_zuora_custom_objects.samples as custom_object_samples
@@ -72,6 +73,14 @@ STATUS_SAMPLES: dict[str, list[tuple[Any, str | None]]] = {
     ],
     "zuora.bulk_job": [(ZUORA_BULK_SUMMARY, None), (ZUORA_BULK_TUTORIAL, None)],
     "zoho.mass_update": [(ZOHO_STATUS, "Leads:554023000000506003")],
+    "zoho.bulk_read": [
+        (zoho_bulk_samples.read_answer("COMPLETED", result=True, more=True), None),
+        (zoho_bulk_samples.read_answer("IN PROGRESS"), zoho_bulk_samples.READ_ID),
+    ],
+    "zoho.bulk_write": [
+        (zoho_bulk_samples.write_answer("COMPLETED", added=2, skipped=1), None),
+        (zoho_bulk_samples.write_answer("ADDED"), zoho_bulk_samples.WRITE_ID),
+    ],
 }
 
 ZUORA_TOKEN: dict[str, Any] = {

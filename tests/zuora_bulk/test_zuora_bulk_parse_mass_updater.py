@@ -161,6 +161,8 @@ def test_malformed_answers_are_provider_response_errors(
     assert caught.value.adapter == "zuora.mass_updater"
 
 
-def test_bulk_key_in_the_answer_wins() -> None:
-    job = MassUpdaterAdapter().parse({"status": "Pending", "bulkKey": "abc"}, job_id=KEY)
-    assert job.id == "abc"
+def test_a_bulk_key_in_the_answer_must_be_the_one_asked_for() -> None:
+    assert MassUpdaterAdapter().parse({"status": "Pending", "bulkKey": "abc"}).id == "abc"
+    assert MassUpdaterAdapter().parse({"status": "Pending", "bulkKey": KEY}, job_id=KEY).id == KEY
+    with pytest.raises(ProviderResponseError, match="the answer is for zuora.mass_updater job"):
+        MassUpdaterAdapter().parse({"status": "Pending", "bulkKey": "abc"}, job_id=KEY)

@@ -127,8 +127,28 @@ def test_the_documented_failed_job_is_a_job_not_an_error(hub: Hub, sim: Scripted
     sim.script.append((200, {"errors": []}))
     job = hub.get(ADAPTER, JOB_ID)
     assert job.status is JobStatus.FAILED
-    assert job.errors == (JobError("71012560", "Service limit reached, please retry later."),)
-    assert (job.counts.processed, job.counts.failed, job.counts.succeeded) == (500, 0, 500)
+    limit = JobError("71012560", "Service limit reached, please retry later.", retryable=True)
+    assert job.errors == (limit,)
+    # The spec never says processed rows succeeded: with no error rows listed for a
+    # failed job, how many succeeded is unknown, never a false 500.
+    assert (job.counts.processed, job.counts.failed, job.counts.succeeded) == (500, 0, None)
+
+
+def test_a_failed_job_whose_error_rows_account_for_every_row(
+    hub: Hub, sim: ScriptedSimulator
+) -> None:
+    sim.script.append((200, {**PAGE_SAMPLE, "recordsProcessed": 2}))
+    sim.script.append((200, {"errors": [{"row": 1, "code": "x", "message": "bad"}] * 2}))
+    job = hub.get(ADAPTER, JOB_ID)
+    assert (job.counts.processed, job.counts.failed, job.counts.succeeded) == (2, 2, 0)
+
+
+def test_a_job_error_says_retryable_only_when_the_provider_does(
+    hub: Hub, sim: ScriptedSimulator
+) -> None:
+    sim.script.append((200, {**PAGE_SAMPLE, "error": {"code": 53100320, "message": "bad"}}))
+    sim.script.append((200, {"errors": []}))
+    assert hub.get(ADAPTER, JOB_ID).errors == (JobError("53100320", "bad"),)
 
 
 def test_service_limit_on_create_is_rate_limited(one_try: Hub, sim: ScriptedSimulator) -> None:

@@ -63,7 +63,9 @@ def test_page_sample_verbatim(adapter: CustomObjectJobAdapter) -> None:
     assert job.ended_at == utc(2021, 3, 15, 6, 47, 18)
     assert job.started_at is None
     assert job.submitted_by == "7b39d73f-22e6-404a-b8e7-894f7620e91c"
-    assert job.errors == (JobError("71012560", "Service limit reached, please retry later."),)
+    assert job.errors == (
+        JobError("71012560", "Service limit reached, please retry later.", retryable=True),
+    )
     assert job.raw == payload
     assert job.raw["processingTime"] == 1882
 

@@ -14,10 +14,6 @@ from jobadapter.store.records import StoredJob, Submission, SubmissionState
 from jobadapter.store.scrub import scrub
 
 
-def provider_of(adapter: str) -> str:
-    return adapter.split(".", 1)[0]
-
-
 def status_or_none(value: str | None) -> JobStatus | None:
     return None if value is None else JobStatus(value)
 

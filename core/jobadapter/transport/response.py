@@ -128,6 +128,8 @@ class Response:
                 else f"malformed JSON ({exc.msg} at character {exc.pos})"
             )
             raise self._bad(reason) from None
+        except ValueError:  # the only other: an integer past Python's 4,300-digit limit
+            raise self._bad("malformed JSON: a number of more than 4,300 digits") from None
 
     def _bad(self, reason: str) -> ProviderResponseError:
         return ProviderResponseError(

@@ -9,7 +9,7 @@ reads Zoho's error bodies into the core's typed errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 
 from jobadapter.auth import Credentials, RefreshToken
@@ -63,6 +63,11 @@ class ZohoProvider(Provider):
         settings = zoho_settings(profile)
         domain = credentials.api_base
         return settings.for_environment(domain) if domain else settings.api_domain
+
+    def trusted_hosts(self, profile: Profile) -> Collection[str]:
+        """The data centre's content host (``content.zohoapis.<dc>``, or the profile's
+        ``content_url``): bulk write uploads go there with the same credentials."""
+        return (zoho_settings(profile).content_url,)
 
     def default_headers(self, profile: Profile) -> dict[str, str]:
         return {"Accept": "application/json"}

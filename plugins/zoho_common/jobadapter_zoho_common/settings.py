@@ -41,7 +41,17 @@ DEFAULT_API_VERSION = "v8"
 TOKEN_PATH = "/oauth/v2/token"  # noqa: S105 - a URL path, not a secret
 
 #: Profile keys (beyond the common ones) this provider reads.
-PROFILE_KEYS = frozenset({"data_centre", "data_center", "environment", "api_version", "module"})
+PROFILE_KEYS = frozenset(
+    {
+        "data_centre",
+        "data_center",
+        "environment",
+        "api_version",
+        "module",
+        "content_url",
+        "org_id",
+    }
+)
 
 _MODULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 _VERSION = re.compile(r"^v(\d+)(?:\.(\d+))?$")
@@ -80,6 +90,16 @@ class ZohoSettings:
     environment: str = "production"
     api_version: str = DEFAULT_API_VERSION
     module: str | None = None
+    #: The content host (uploads) when the profile names one; else the data centre's.
+    content: str | None = None
+
+    @property
+    def content_url(self) -> str:
+        """Where files are uploaded: ``content.zohoapis.<dc>`` (Zoho's content host)."""
+        if self.content:
+            return self.content.rstrip("/")
+        api_host = DATA_CENTRES[self.data_centre][0]
+        return f"https://content.{api_host.removeprefix('www.')}"
 
     @property
     def accounts_url(self) -> str:
@@ -126,4 +146,14 @@ def zoho_settings(profile: Profile) -> ZohoSettings:
         ),
         api_version=check_api_version(options.get("api_version", DEFAULT_API_VERSION), where=where),
         module=module,
+        content=_url(options.get("content_url"), "content_url", where),
     )
+
+
+def _url(value: Any, key: str, where: str) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where}: {key} {value!r} is not an http(s) URL")
+    return str(value)

@@ -11,7 +11,7 @@ from jobadapter.errors import InvalidRequest
 from jobadapter.model import JobError
 from jobadapter.urls import path_segment
 
-from jobadapter_zuora_common.errors import parse_error_body
+from jobadapter_zuora_common.errors import parse_error_body, says_retry
 
 #: Zuora's limit on ``Idempotency-Key``.
 IDEMPOTENCY_KEY_MAX = 255
@@ -52,4 +52,7 @@ class ZuoraAdapter(Adapter):
         parsed = parse_error_body(embedded)
         if parsed is None:
             return ()
-        return tuple(JobError(r.code, r.message) for r in parsed.reasons)
+        return tuple(
+            JobError(r.code, r.message, retryable=says_retry(r.code, r.message))
+            for r in parsed.reasons
+        )

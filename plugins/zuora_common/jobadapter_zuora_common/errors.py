@@ -145,6 +145,17 @@ def error_class(code: str | int | None, status: int) -> type[ProviderError] | No
     return CATEGORY_ERRORS.get(cat)
 
 
+def says_retry(code: str | int | None, message: str | None) -> bool:
+    """Whether a job's error is one to submit again later: its code's category says
+    so (lock contention, temporary, over a limit, 71012560), or its text does
+    ("please retry later")."""
+    cls = error_class(code, 200)
+    if cls is not None and cls.retryable:
+        return True
+    text = (message or "").lower()
+    return "retry later" in text or "try again later" in text
+
+
 def hint_for(code: str | None) -> str | None:
     if code in SPECIAL_CODES:
         return CATEGORY_HINTS["70"]

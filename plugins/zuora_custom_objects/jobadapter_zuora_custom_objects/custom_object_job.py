@@ -19,6 +19,7 @@ from jobadapter.redact import get_logger
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable
 from jobadapter_zuora_common import ZuoraAdapter, check_idempotency_key, new_idempotency_key
+from jobadapter_zuora_common.errors import says_retry
 
 from jobadapter_zuora_custom_objects.request import (
     ADAPTER,
@@ -238,7 +239,12 @@ class CustomObjectJobAdapter(ZuoraAdapter):
             counts = Counts(known.total, None, known.succeeded, failed)
         else:
             processed = max(known.processed, failed)
-            counts = Counts(known.total, processed, processed - failed, failed)
+            # Only the error rows say which rows failed. In a job that failed as a whole
+            # (71012560: a limit reached) the rows they do not list did not succeed
+            # for all the spec says: "processed" is not "succeeded", so it is unknown.
+            accounted = job.status is not JobStatus.FAILED or failed == processed
+            succeeded = processed - failed if accounted else None
+            counts = Counts(known.total, processed, succeeded, failed)
         return attrs.evolve(job, counts=counts)
 
     def _discard_pending(self, conn: Connection, job_id: str, cause: ProviderError) -> None:
@@ -311,7 +317,13 @@ def _job_errors(value: Any) -> tuple[JobError, ...]:
     message = optional_str(value.get("message"), name="error.message")
     if code is None and not message:
         return ()
-    return (JobError(code=code, message=message or f"Zuora error {code}"),)
+    return (
+        JobError(
+            code=code,
+            message=message or f"Zuora error {code}",
+            retryable=says_retry(code, message),
+        ),
+    )
 
 
 def _as_request(request: Any) -> CustomObjectJobRequest:
