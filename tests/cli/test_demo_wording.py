@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-ADAPTERS = ("zoho.mass_update", "zuora.bulk_job", "zuora.custom_object_job", "zuora.mass_updater")
+from jobadapter.hub import Hub
+
+#: Every installed adapter: each has a simulator offering a demo job.
+ADAPTERS = tuple(Hub(config=False).adapters())
 
 
 def test_demo_counts_provider_apis_and_explains_simulated_time(run: Any) -> None:
