@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -24,6 +25,18 @@ from jobadapter.cli.watch_cmd import watch_jobs
 #: Simulated seconds per real second. The simulators' jobs take seconds, so
 #: real time lets the progress bars move visibly; raise it to go faster.
 DEFAULT_SPEED = 4.0
+
+
+SERVE_URL = "http://127.0.0.1:8765/"
+
+
+def serve_hint(state: State) -> str:
+    """The command that serves the dashboard of the store the demo wrote."""
+    if not state.store_url:
+        return "`jobadapter serve`"
+    from jobadapter.store.urls import safe_url  # never print a password
+
+    return f"`jobadapter --store {shlex.quote(safe_url(str(state.store_url)))} serve`"
 
 
 def run_demo(
@@ -88,6 +101,8 @@ def run_demo(
             if store is not None
             else "--no-store: nothing was kept, so there is no stored report to look at"
         )
+        if store is not None:
+            say(f"see them in the dashboard: {serve_hint(state)}, then open {SERVE_URL}")
         return code
     finally:
         server.stop()

@@ -35,6 +35,8 @@ class State:
         self.verbosity = verbosity
         self._hub: Any = None
         self._store: Any = None
+        #: The transport the hub is built with (None: the hub's own); set before ``hub``.
+        self.transport: Any = None
 
     @property
     def quiet(self) -> bool:
@@ -63,7 +65,7 @@ class State:
         if self._hub is None:
             from jobadapter.hub import Hub
 
-            self._hub = Hub(config=self.config, store=self.store)
+            self._hub = Hub(config=self.config, store=self.store, transport=self.transport)
         return self._hub
 
     def profile_for(self, adapter: str, given: str | None) -> str | None:

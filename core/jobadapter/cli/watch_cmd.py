@@ -12,6 +12,7 @@ import click
 
 from jobadapter.cli import exits, failures
 from jobadapter.cli.failures import error_payload
+from jobadapter.cli.metrics_opts import expose_metrics, metrics_options
 from jobadapter.cli.output import echo_json, json_option
 from jobadapter.cli.progress import make_progress
 from jobadapter.cli.state import State
@@ -134,6 +135,7 @@ def _errors_shown_once() -> Iterator[None]:
     help="Stop watching after this many seconds (exit 4); the jobs go on.",
 )
 @json_option
+@metrics_options
 @click.pass_obj
 def watch_command(
     state: State,
@@ -143,6 +145,8 @@ def watch_command(
     all_open: bool,
     deadline: float | None,
     as_json: bool,
+    metrics_port: int | None,
+    metrics_host: str,
 ) -> None:
     """Watch jobs until they end: a live bar per job on a terminal, lines otherwise.
 
@@ -150,6 +154,7 @@ def watch_command(
     Examples:
       jobadapter watch zuora.bulk_job 3f2a... 9b1c... --deadline 3600
       jobadapter watch --all-open          # resume every open job after a restart
+      jobadapter watch --all-open --metrics-port 9464   # Prometheus scrapes /metrics
     """
     if not all_open and (adapter is None or not job_ids):
         raise click.UsageError("give ADAPTER and at least one JOB_ID, or --all-open")
@@ -157,17 +162,17 @@ def watch_command(
     if adapter:
         profile = state.profile_for(adapter, profile)
         items = [(adapter, job_id, profile) for job_id in dict.fromkeys(job_ids)]
-    sys.exit(
-        watch_jobs(
+    with expose_metrics(state, metrics_port, metrics_host) as store:
+        code = watch_jobs(
             state.hub,
-            state.store,
+            store,
             items,
             deadline=deadline,
             as_json=as_json,
             resume=all_open,
             quiet=state.quiet,
         )
-    )
+    sys.exit(code)
 
 
 def register(cli: click.Group) -> None:
