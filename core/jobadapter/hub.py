@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jobadapter.adapter import VERB_METHODS, Adapter, answer_for, check_verb
 from jobadapter.clock import Clock, SystemClock
-from jobadapter.config import Profile, default_config_path, load_config
+from jobadapter.config import Profile, default_config_path, load_config, sourced_profile
 from jobadapter.connection import Connection
 from jobadapter.errors import ConfigError, PluginError, UnknownAdapter
 from jobadapter.events import Event
@@ -186,11 +186,13 @@ class Hub:
             return profile
         profiles = self.profiles
         if profile is not None:
-            try:
-                found = profiles[profile]
-            except KeyError:
+            found = profiles.get(profile) or self._sourced_profile(profile)
+            if found is None:
                 known = ", ".join(sorted(profiles)) or "none"
-                raise ConfigError(f"no profile named {profile!r} (known: {known})") from None
+                raise ConfigError(
+                    f"no profile named {profile!r} (known: {known}; no profile_source plugin "
+                    "supplied one)"
+                )
             if found.provider != cls.provider:
                 raise ConfigError(
                     f"profile {profile!r} is for provider {found.provider!r}, "
@@ -215,6 +217,15 @@ class Hub:
             return "no config file is read"
         path = default_config_path() if self._config_path is None else self._config_path
         return f"looked in {path}" + ("" if Path(path).exists() else ", which does not exist")
+
+    def _sourced_profile(self, name: str) -> Profile | None:
+        """The profile a ``profile_source`` plugin supplies for ``name`` (kept once found)."""
+        supplied = self.plugins.pm.hook.profile_source(name=name)
+        if supplied is None:
+            return None
+        found = sourced_profile(name, supplied)
+        self.add_profile(found)
+        return found
 
     def connection(self, adapter: str, profile: str | Profile | None = None) -> Connection:
         """The (cached) connection for ``adapter`` under ``profile``."""
