@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from jobadapter.cli import exits
+from jobadapter.cli.metrics_opts import expose_metrics, metrics_options
 from jobadapter.cli.output import echo_json
 from jobadapter.cli.progress import make_progress
 from jobadapter.cli.state import State
@@ -39,7 +40,7 @@ def watch_jobs(
     if resume:
         if store is None:
             raise click.UsageError("--all-open needs the store (do not pass --no-store)")
-        keys += tracker.resume()
+        keys += tracker.resume(deadline=deadline)
     names = labels or {}
     # With --json, stdout carries only the JSON: live progress goes to stderr.
     display = make_progress([(a, i, names.get((a, i))) for a, i in keys], err=as_json)
@@ -79,6 +80,7 @@ def watch_jobs(
     "--deadline", type=float, help="Stop watching after this many seconds (exit 4); the jobs go on."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the final jobs as JSON.")
+@metrics_options
 @click.pass_obj
 def watch_command(
     state: State,
@@ -88,6 +90,8 @@ def watch_command(
     all_open: bool,
     deadline: float | None,
     as_json: bool,
+    metrics_port: int | None,
+    metrics_host: str,
 ) -> None:
     """Watch jobs until they end: a live bar per job on a terminal, lines otherwise.
 
@@ -95,17 +99,18 @@ def watch_command(
     Examples:
       jobadapter watch zuora.bulk_job 3f2a... 9b1c... --deadline 3600
       jobadapter watch --all-open          # resume every open job after a restart
+      jobadapter watch --all-open --metrics-port 9464   # Prometheus scrapes /metrics
     """
     if not all_open and (adapter is None or not job_ids):
         raise click.UsageError("give ADAPTER and at least one JOB_ID, or --all-open")
     items: list[tuple[str, str, Any]] = (
         [(adapter, job_id, profile) for job_id in job_ids] if adapter else []
     )
-    sys.exit(
-        watch_jobs(
-            state.hub, state.store, items, deadline=deadline, as_json=as_json, resume=all_open
+    with expose_metrics(state, metrics_port, metrics_host) as store:
+        code = watch_jobs(
+            state.hub, store, items, deadline=deadline, as_json=as_json, resume=all_open
         )
-    )
+    sys.exit(code)
 
 
 def register(cli: click.Group) -> None:
