@@ -340,3 +340,22 @@ def load_config(
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read config: {exc}") from None
     return parse_config(text, source=str(file), environ=environ)
+
+
+def default_profile_name(
+    path: str | Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The profile used when none is named: ``$JOBADAPTER_PROFILE``, else the
+    config file's top-level ``default_profile`` key, else None."""
+    env = os.environ if environ is None else environ
+    if env.get("JOBADAPTER_PROFILE"):
+        return env["JOBADAPTER_PROFILE"]
+    file = Path(path) if path is not None else default_config_path()
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # load_config reports a missing or broken file, with its name
+    name = data.get("default_profile")
+    if name is not None and not isinstance(name, str):
+        raise ConfigError(f"{file}: key 'default_profile' must be a profile name")
+    return name

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jobadapter.adapter import VERB_METHODS, Adapter, answer_for, check_verb
 from jobadapter.clock import Clock, SystemClock
-from jobadapter.config import Profile, load_config, sourced_profile
+from jobadapter.config import Profile, default_config_path, load_config, sourced_profile
 from jobadapter.connection import Connection
 from jobadapter.errors import ConfigError, PluginError, UnknownAdapter
 from jobadapter.events import Event
@@ -27,7 +27,7 @@ from jobadapter.idempotency import (
     with_idempotency_key,
 )
 from jobadapter.model import Job
-from jobadapter.plugins import PluginHost, PluginInfo
+from jobadapter.plugins import PluginHost, PluginInfo, install_hint
 from jobadapter.provider import Provider
 from jobadapter.redact import get_logger
 from jobadapter.transport import Transport
@@ -134,7 +134,7 @@ class Hub:
                 raise PluginError(reason)
             known = ", ".join(self.adapters()) or "none"
             raise UnknownAdapter(
-                f"no adapter named {name!r}; installed: {known}. Install the plugin that provides it."
+                f"no adapter named {name!r}; installed: {known}; {install_hint(name)}"
             )
         return cls
 
@@ -204,10 +204,19 @@ class Hub:
             return matching[0]
         if not matching:
             raise ConfigError(
-                f"{cls.name} needs a profile with provider = {cls.provider!r}; none is configured"
+                f"{cls.name} needs a profile with provider = {cls.provider!r}; none is "
+                f"configured ({self._config_source()}); add one (docs/configuration.md), or "
+                "try it locally: `jobadapter sandbox` prints profiles for its simulators"
             )
         names = ", ".join(sorted(p.name for p in matching))
         raise ConfigError(f"several {cls.provider!r} profiles ({names}): choose one with profile=")
+
+    def _config_source(self) -> str:
+        """Where this hub's profiles come from, for messages."""
+        if self._config_path is False:
+            return "no config file is read"
+        path = default_config_path() if self._config_path is None else self._config_path
+        return f"looked in {path}" + ("" if Path(path).exists() else ", which does not exist")
 
     def _sourced_profile(self, name: str) -> Profile | None:
         """The profile a ``profile_source`` plugin supplies for ``name`` (kept once found)."""

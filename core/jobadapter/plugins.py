@@ -180,7 +180,9 @@ class PluginHost:
         self.registry = self._collect()
 
     def _load_entrypoints(self, *, allow: set[str] | None, block: set[str]) -> None:
-        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        entry_points = metadata.entry_points(group=ENTRY_POINT_GROUP)
+        _warn_unknown_names(entry_points, allow=allow, block=block)
+        for ep in entry_points:
             dist = ep.dist.name if ep.dist is not None else None
             names = {ep.name, dist} - {None}
             if allow is not None and not names & allow:
@@ -338,3 +340,47 @@ def _version(dist: str) -> str | None:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
+
+
+def _warn_unknown_names(
+    entry_points: Iterable[metadata.EntryPoint], *, allow: set[str] | None, block: set[str]
+) -> None:
+    """A mistyped name in JOBADAPTER_PLUGINS or JOBADAPTER_DISABLE_PLUGINS would
+    otherwise load (or skip) nothing without a word: say which names match no plugin."""
+    known: set[str] = set()
+    for ep in entry_points:
+        known.add(ep.name)
+        if ep.dist is not None:
+            known.add(ep.dist.name)
+    for variable, names in (("JOBADAPTER_PLUGINS", allow), ("JOBADAPTER_DISABLE_PLUGINS", block)):
+        unknown = sorted((names or set()) - known)
+        if unknown:
+            log.warning(
+                "%s names %s, which no installed plugin has (installed: %s)",
+                variable,
+                ", ".join(unknown),
+                ", ".join(sorted(ep.name for ep in entry_points)) or "none",
+            )
+
+
+#: The distribution that ships each first-party adapter, for "install it" hints.
+FIRST_PARTY_DISTRIBUTIONS = {
+    "zuora.mass_updater": "jobadapter-zuora-bulk",
+    "zuora.bulk_job": "jobadapter-zuora-bulk",
+    "zuora.custom_object_job": "jobadapter-zuora-custom-objects",
+    "zoho.mass_update": "jobadapter-zoho-mass-update",
+}
+
+
+def install_hint(adapter: str) -> str:
+    """What to install for an adapter that is not installed, naming the distribution."""
+    dist = FIRST_PARTY_DISTRIBUTIONS.get(adapter)
+    if dist is not None:
+        return (
+            f"install the {dist} distribution (from a checkout: make wheels, then "
+            f"pip install --find-links dist {dist})"
+        )
+    return (
+        "install the distribution that provides it (first-party plugins are named "
+        "jobadapter-<provider>-<kind>; `jobadapter plugins` lists what is installed)"
+    )

@@ -97,5 +97,6 @@ def test_cli_store_option_and_environment_choose_the_store(
     monkeypatch.setenv("JOBADAPTER_STORE", "postgress://oops")
     bad = runner.invoke(cli, ["report", "--format", "json"])
     assert bad.exit_code == USAGE
-    assert "error: no store for URL scheme 'postgress'" in bad.output
+    error = json.loads(bad.stdout)["error"]  # --format json: the error is JSON too
+    assert error["message"].startswith("no store for URL scheme 'postgress'")
     assert not (tmp_path / "home").exists()  # nothing fell back to the default file

@@ -26,6 +26,7 @@ BUILTIN: tuple[str, ...] = (
     "jobadapter.cli.jobs_cmd",
     "jobadapter.cli.new_plugin_cmd",
     "jobadapter.cli.plugins_cmd",
+    "jobadapter.cli.profiles_cmd",
     "jobadapter.cli.reconcile_cmd",
     "jobadapter.cli.report_cmd",
     "jobadapter.cli.sandbox_cmd",

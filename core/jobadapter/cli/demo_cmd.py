@@ -8,14 +8,17 @@ fail), watch them all live, store them, and print the unified report.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from jobadapter.cli.sandbox_cmd import start_sandbox
+from jobadapter.cli.output import json_option
+from jobadapter.cli.sandbox_cmd import SPEED, start_sandbox
 from jobadapter.cli.state import State
 from jobadapter.cli.watch_cmd import watch_jobs
 
@@ -36,49 +39,89 @@ def serve_hint(state: State) -> str:
     return f"`jobadapter --store {shlex.quote(safe_url(str(state.store_url)))} serve`"
 
 
-def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int:
-    """Run the demo; returns the exit code."""
+def run_demo(
+    state: State, *, speed: float, faults: Any, deadline: float, as_json: bool = False
+) -> int:
+    """Run the demo; returns the exit code. With ``as_json`` stdout carries one JSON
+    object (the jobs, and the report when stored); the narration goes to stderr."""
     from jobadapter.config import profile_from_mapping
     from jobadapter.hub import Hub
 
     started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
     t0 = time.monotonic()
     store = state.store
+    say = _narrator(quiet=state.quiet, err=as_json)
     hub = Hub(config=False, store=store)  # the sandbox's profiles only, never the user's
     server, simulators = start_sandbox(hub, faults=faults, speed=speed)
     try:
+        demos = []
         for sim in simulators:  # their URLs are known once the server listens
             hub.add_profile(profile_from_mapping(sim.name, sim.profile(), source="sandbox"))
-        click.echo(f"sandbox: {len(simulators)} simulator(s) at {server.url} (x{speed:g} time)")
+            demos += [(sim, demo) for demo in sim.demo_requests()]
+        if not demos:
+            raise click.UsageError("the installed simulators offer no demo jobs")
+        apis = sorted({demo.adapter for _, demo in demos})
+        say(
+            f"sandbox: {len(apis)} simulated provider APIs ({', '.join(apis)}) "
+            f"at {server.url}, time x{speed:g}"
+        )
         items: list[tuple[str, str, str | None]] = []
         labels: dict[tuple[str, str], str] = {}
-        for sim in simulators:
-            for demo in sim.demo_requests():
-                job = hub.submit(demo.adapter, demo.request, profile=sim.name)
-                click.echo(f"submitted {demo.label}: {job.adapter} {job.id} ({job.status.value})")
-                items.append((job.adapter, job.id, sim.name))
-                labels[job.key] = demo.label
-        if not items:
-            raise click.UsageError("the installed simulators offer no demo jobs")
-        code = watch_jobs(hub, store, items, deadline=deadline, as_json=False, labels=labels)
-        if store is not None:
+        for sim, demo in demos:
+            job = hub.submit(demo.adapter, demo.request, profile=sim.name)
+            say(f"submitted {demo.label}: {job.adapter} {job.id} ({job.status.value})")
+            items.append((job.adapter, job.id, sim.name))
+            labels[job.key] = demo.label
+
+        def report_json() -> dict[str, Any]:
+            if store is None:
+                return {"report": None}
+            return {"report": json.loads(hub.report("json", since=started))}
+
+        code = watch_jobs(
+            hub,
+            store,
+            items,
+            deadline=deadline,
+            as_json=as_json,
+            labels=labels,
+            quiet=state.quiet,
+            json_extra=report_json,
+        )
+        if store is not None and not as_json:
             click.echo("")
             click.echo(hub.report("table", since=started).rstrip("\n"))
-        click.echo(
-            f"demo finished in {time.monotonic() - t0:.1f}s; "
-            "`jobadapter report --format json` shows the stored jobs"
+        elapsed = time.monotonic() - t0
+        say(
+            f"demo finished in {elapsed:.1f}s of real time; the report's durations are "
+            f"simulated time, which ran x{speed:g} faster"
+        )
+        say(
+            "`jobadapter report` shows the stored jobs"
+            if store is not None
+            else "--no-store: nothing was kept, so there is no stored report to look at"
         )
         if store is not None:
-            click.echo(f"see them in the dashboard: {serve_hint(state)}, then open {SERVE_URL}")
+            say(f"see them in the dashboard: {serve_hint(state)}, then open {SERVE_URL}")
         return code
     finally:
         server.stop()
 
 
+def _narrator(*, quiet: bool, err: bool) -> Callable[[str], None]:
+    """The demo's own lines: on stdout, or stderr when stdout carries JSON; none with -q."""
+
+    def say(text: str) -> None:
+        if not quiet:
+            click.echo(text, err=err)
+
+    return say
+
+
 @click.command("demo")
 @click.option(
     "--speed",
-    type=float,
+    type=SPEED,
     default=DEFAULT_SPEED,
     show_default=True,
     help="Simulated seconds per real second.",
@@ -88,13 +131,14 @@ def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int
 )
 @click.option(
     "--deadline",
-    type=float,
+    type=click.FloatRange(min=0, min_open=True),
     default=120.0,
     show_default=True,
     help="Give up watching after this many seconds (exit 4).",
 )
+@json_option
 @click.pass_obj
-def demo_command(state: State, speed: float, faults: str, deadline: float) -> None:
+def demo_command(state: State, speed: float, faults: str, deadline: float, as_json: bool) -> None:
     """Run the whole loop against the built-in sandbox, with no credentials.
 
     Starts every installed provider simulator on 127.0.0.1, submits a job to
@@ -113,7 +157,7 @@ def demo_command(state: State, speed: float, faults: str, deadline: float) -> No
         parsed = Faults.parse(faults) if faults else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
-    code = run_demo(state, speed=speed, faults=parsed, deadline=deadline)
+    code = run_demo(state, speed=speed, faults=parsed, deadline=deadline, as_json=as_json)
     sys.exit(code)
 
 

@@ -9,11 +9,13 @@ from typing import Any
 import click
 
 from jobadapter.cli import exits
-from jobadapter.cli.output import print_jobs, print_rows
+from jobadapter.cli.failures import error_payload, report_error
+from jobadapter.cli.output import echo_json, json_option, print_jobs, print_rows
 from jobadapter.cli.state import State
+from jobadapter.errors import JobAdapterError
+from jobadapter.serialize import to_dict
 
 profile_option = click.option("--profile", "-p", help="Profile name from the config file.")
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
 def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
@@ -58,7 +60,9 @@ def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
 )
 @click.option("--wait", is_flag=True, help="Watch the job until it ends.")
 @click.option(
-    "--deadline", type=float, help="With --wait: stop watching after this many seconds (exit 4)."
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    help="With --wait: stop watching after this many seconds (exit 4).",
 )
 @json_option
 @click.pass_obj
@@ -102,6 +106,7 @@ def submit_command(
     options.update(_pairs(extra, "--option"))
     options = {k: v for k, v in options.items() if v is not None}
     hub = state.hub
+    profile = state.profile_for(adapter, profile)
     request = hub.adapter(adapter).request_from_options(options)
     job = hub.submit(adapter, request, profile=profile)
     if wait and not job.is_terminal:
@@ -135,10 +140,26 @@ def status_command(
     Example:
       jobadapter status zuora.bulk_job 3f2a... 9b1c... --json
     """
-    jobs = [state.hub.get(adapter, job_id, profile=profile) for job_id in job_ids]
+    profile = state.profile_for(adapter, profile)
+    state.hub.connection(adapter, profile)  # adapter and profile errors: once, not per id
+    jobs, failed = [], []
+    for job_id in dict.fromkeys(job_ids):  # each job once, in the order given
+        try:
+            jobs.append(state.hub.get(adapter, job_id, profile=profile))
+        except JobAdapterError as exc:  # one bad id never hides the others
+            failed.append((job_id, exc))
     _record(state, jobs, profile)
-    print_jobs(jobs, as_json=as_json)
-    sys.exit(exits.code_for_jobs(jobs))
+    if as_json:
+        echo_json(
+            [to_dict(job) for job in jobs]
+            + [{"adapter": adapter, "id": i, "error": error_payload(e)} for i, e in failed]
+        )
+    else:
+        print_jobs(jobs, as_json=False)
+        for job_id, error in failed:
+            report_error(error, as_json=False, about=job_id)
+    codes = [exits.code_for_error(error) for _, error in failed]
+    sys.exit(max(codes) if codes else exits.code_for_jobs(jobs))
 
 
 @click.command("cancel")
@@ -156,6 +177,7 @@ def cancel_command(
     Example:
       jobadapter cancel zuora.mass_updater 2c92c0f8... -p prod
     """
+    profile = state.profile_for(adapter, profile)
     job = state.hub.cancel(adapter, job_id, profile=profile)
     _record(state, [job], profile)
     print_jobs([job], as_json=as_json)
@@ -181,9 +203,10 @@ def results_command(
     Example:
       jobadapter results zuora.mass_updater 2c92c0f8... --out outcome.csv
     """
-    rows = state.hub.results(adapter, job_id, profile=profile)
+    rows = state.hub.results(adapter, job_id, profile=state.profile_for(adapter, profile))
     count = print_rows(rows, as_json=as_json) if out is None else _write_csv(rows, out)
-    click.echo(f"{count} row(s)", err=True)
+    if not state.quiet:
+        click.echo(f"{count} row(s)", err=True)
 
 
 def _write_csv(rows: Any, out: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 from pathlib import Path
@@ -9,27 +10,39 @@ from typing import Any
 
 import click
 
-from jobadapter.cli import exits
+from jobadapter.cli import failures
 from jobadapter.cli.commands import register_builtin
 from jobadapter.cli.state import State
 from jobadapter.errors import JobAdapterError
 
 
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asks for JSON (``--json`` or ``--format json``), read
+    before parsing so that even an error in parsing is printed as JSON."""
+    if "--json" in args or "--format=json" in args:
+        return True
+    return any(a == "--format" and b == "json" for a, b in itertools.pairwise(args))
+
+
 class JobAdapterGroup(click.Group):
-    """Turns jobadapter errors into one line and an exit code (``--debug`` for the trace)."""
+    """Turns every error into one line (or JSON) and an exit code (``--debug`` for the trace)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        as_json = _wants_json([*ctx._protected_args, *ctx.args])
         try:
             return super().invoke(ctx)
-        except JobAdapterError as exc:
-            state = ctx.find_object(State)
-            if state is not None and state.debug:
-                raise
-            click.secho(f"error: {exc}", err=True, fg="red")
-            ctx.exit(exits.code_for_error(exc))
+        except (click.exceptions.Exit, click.Abort):
+            raise
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except (JobAdapterError, click.ClickException, OSError, ValueError, LookupError) as exc:
+            state = ctx.find_object(State)
+            if state is not None and state.debug:
+                raise
+            if isinstance(exc, click.ClickException) and not as_json:
+                raise  # click prints usage errors with the usage line
+            ctx.exit(failures.report_error(exc, as_json=as_json))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         _load_plugin_commands(self, ctx)
@@ -57,7 +70,7 @@ def _load_plugin_commands(group: click.Group, ctx: click.Context) -> None:
 
         PluginHost().pm.hook.register_commands(cli=group)
     except JobAdapterError as exc:
-        click.secho(f"warning: plugin commands not loaded: {exc}", err=True, fg="yellow")
+        failures.warn(f"plugin commands not loaded: {exc}")
 
 
 @click.group(cls=JobAdapterGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,11 +90,19 @@ def _load_plugin_commands(group: click.Group, ctx: click.Context) -> None:
     "(default: $JOBADAPTER_STORE).",
 )
 @click.option("--no-store", is_flag=True, help="Keep nothing: no history, no resume.")
+@click.option("-v", "--verbose", count=True, help="More detail: -v logs at INFO.")
+@click.option("-q", "--quiet", is_flag=True, help="Only results and errors: no progress, no hints.")
 @click.option("--debug", is_flag=True, help="Log at DEBUG (secrets masked) and show tracebacks.")
 @click.version_option(package_name="jobadapter")
 @click.pass_context
 def cli(
-    ctx: click.Context, config: Path | None, store_url: str | None, no_store: bool, debug: bool
+    ctx: click.Context,
+    config: Path | None,
+    store_url: str | None,
+    no_store: bool,
+    verbose: int,
+    quiet: bool,
+    debug: bool,
 ) -> None:
     """One view of asynchronous bulk jobs across SaaS providers.
 
@@ -90,11 +111,16 @@ def cli(
       jobadapter demo                      # the whole loop against the sandbox
       jobadapter status zuora.mass_updater 2c92c0f8... --profile prod
     """
-    if debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+    if debug or verbose > 1:
+        level = logging.DEBUG
+    elif verbose:
+        level = logging.INFO
     else:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    ctx.obj = State(config, debug, store_url=store_url, use_store=not no_store)
+        level = logging.ERROR if quiet else logging.WARNING
+    fmt = "%(levelname)s %(name)s: %(message)s" if debug else "%(levelname)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt)
+    verbosity = -1 if quiet else verbose
+    ctx.obj = State(config, debug, store_url=store_url, use_store=not no_store, verbosity=verbosity)
 
 
 register_builtin(cli)

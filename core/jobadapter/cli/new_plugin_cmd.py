@@ -26,6 +26,8 @@ import attrs
 import click
 
 import jobadapter
+from jobadapter.cli.failures import warn
+from jobadapter.cli.output import echo_json, json_option
 from jobadapter.hookspecs import HOOK_API_VERSION
 
 if TYPE_CHECKING:
@@ -255,8 +257,14 @@ def _provider_owner(provider: str) -> str | None:
     help="jobadapter checkout the plugin's Makefile installs the core from "
     "(default: this jobadapter's source tree if it is one, else the package index).",
 )
+@json_option
 def new_plugin_command(
-    name: str, provider: str | None, kind: str | None, directory: Path, core: Path | None
+    name: str,
+    provider: str | None,
+    kind: str | None,
+    directory: Path,
+    core: Path | None,
+    as_json: bool,
 ) -> None:
     """Create a working plugin package NAME: adapter, provider, simulator, tests.
 
@@ -269,19 +277,29 @@ def new_plugin_command(
     core_path = _check_core(core) if core is not None else core_checkout()
     dest = directory / names.distribution
     files = generate(names, dest, core=core_path)
+    owner = _provider_owner(names.provider)
+    if owner is not None:
+        warn(
+            f"installed plugin {owner!r} already registers provider {names.provider!r}; "
+            "the two cannot load together. Reuse its provider (drop register_providers) or "
+            "choose another --provider."
+        )
+    if as_json:
+        echo_json(
+            {
+                "directory": str(dest),
+                "files": [str(f) for f in files],
+                "adapter": names.adapter,
+                "distribution": names.distribution,
+                "entry_point": names.name,
+                "core": str(core_path) if core_path is not None else None,
+            }
+        )
+        return
     click.echo(
         f"created {dest} ({len(files)} files): adapter {names.adapter}, "
         f"distribution {names.distribution}, entry point {names.name}"
     )
-    owner = _provider_owner(names.provider)
-    if owner is not None:
-        click.secho(
-            f"warning: installed plugin {owner!r} already registers provider {names.provider!r}; "
-            "the two cannot load together. Reuse its provider (drop register_providers) or "
-            "choose another --provider.",
-            err=True,
-            fg="yellow",
-        )
     where = str(core_path) if core_path is not None else "the package index"
     click.echo(f"the Makefile installs the jobadapter core from {where}")
     click.echo(f"next: cd {dest} && make test")

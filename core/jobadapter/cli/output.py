@@ -23,6 +23,17 @@ def use_rich(stream: Any = None) -> bool:
     return bool(isatty and isatty())
 
 
+#: ``--json`` as every command spells it: results, and errors, as JSON on stdout.
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON for scripts (errors too)."
+)
+
+
+def paint(text: str, colour: str, stream: Any = None) -> str:
+    """``text`` in ``colour`` where colour is welcome (a terminal, no NO_COLOR), else as is."""
+    return click.style(text, fg=colour) if use_rich(stream or sys.stderr) else text
+
+
 def echo_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, sort_keys=True, default=str))
 

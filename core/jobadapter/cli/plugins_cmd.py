@@ -5,12 +5,12 @@ from __future__ import annotations
 import attrs
 import click
 
-from jobadapter.cli.output import echo_json, use_rich
+from jobadapter.cli.output import echo_json, json_option, use_rich
 from jobadapter.cli.state import State
 
 
 @click.command("plugins")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_obj
 def plugins_command(state: State, as_json: bool) -> None:
     """List loaded plugins: name, version, adapters, capabilities, hooks.

@@ -9,16 +9,27 @@ from typing import Any
 
 import click
 
-from jobadapter.cli.output import job_line, use_rich
+from jobadapter.cli.failures import error_message
+from jobadapter.cli.output import job_line, paint, use_rich
 from jobadapter.events import Event, EventKind
+from jobadapter.model import Job
+
+
+def error_line(event: Event) -> str:
+    """The one line a watch prints for a job it stopped watching on an error."""
+    assert event.error is not None
+    return f"error: {event.adapter} {event.job_id}: {error_message(event.error)}"
 
 
 class PlainProgress:
-    """One line per event: for pipes, CI logs and ``NO_COLOR``."""
+    """One line per event: for pipes, CI logs and ``NO_COLOR``; ``quiet``: only the
+    final line of each job and its errors."""
 
-    def __init__(self, *, err: bool = False) -> None:
+    def __init__(self, *, err: bool = False, quiet: bool = False) -> None:
         self.err = err
+        self.quiet = quiet
         self._lock = threading.Lock()
+        self._ended: set[tuple[str, str]] = set()  # jobs whose final line is printed
 
     def __enter__(self) -> PlainProgress:
         return self
@@ -27,14 +38,33 @@ class PlainProgress:
         return None
 
     def add(self, adapter: str, job_id: str, label: str | None = None) -> None:
-        self._echo(f"watching {adapter} {job_id}" + (f" ({label})" if label else ""))
+        if not self.quiet:
+            self._echo(f"watching {adapter} {job_id}" + (f" ({label})" if label else ""))
 
     def __call__(self, event: Event) -> None:
+        if event.kind is EventKind.ERROR and event.error is not None:
+            with self._lock:
+                self._ended.add(event.key)
+                click.echo(paint(error_line(event), "red"), err=True)
+            return
+        if event.kind is EventKind.DEADLINE or self.quiet:
+            return None  # the watch's summary says it once, and why
         if event.kind is EventKind.PROGRESS:
             return self._echo(event.describe()) if _worth_a_line(event) else None
         if event.kind is EventKind.STATUS_CHANGED and event.job is not None:
+            if event.job.is_terminal:
+                return self.finish([event.job])
             return self._echo(job_line(event.job))
         return self._echo(event.describe())
+
+    def finish(self, jobs: Iterable[Job]) -> None:
+        """The final line of each job that has ended and has none yet."""
+        for job in jobs:
+            with self._lock:
+                if not job.is_terminal or job.key in self._ended:
+                    continue
+                self._ended.add(job.key)
+            self._echo(job_line(job))
 
     def _echo(self, text: str) -> None:
         with self._lock:
@@ -93,29 +123,46 @@ class RichProgress:
             task = self.tasks.get(event.key)
             if task is None:
                 return
-            if event.kind is EventKind.ANOMALY or event.kind is EventKind.ERROR:
-                self.progress.console.print(f"[yellow]{event.describe()}[/]")
-            job = event.job
-            if job is None:
+            if event.kind is EventKind.ERROR and event.error is not None:
+                self.progress.console.print(error_line(event), style="red", markup=False)
+                self.progress.update(task, status="error")
                 return
-            counts = job.counts
-            status = job.status.value
-            if counts.failed:
-                status += f" ({counts.failed} rows failed)"
-            done = counts.processed or 0
-            total = counts.total if counts.total is not None else None
-            if job.is_terminal and total is None:
-                total, done = 1, 1
-            self.progress.update(task, total=total, completed=done, status=status)
+            if event.kind is EventKind.ANOMALY:
+                self.progress.console.print(event.describe(), style="yellow", markup=False)
+            if event.job is not None:
+                self._show(task, event.job)
+
+    def finish(self, jobs: Iterable[Job]) -> None:
+        """Each bar at its job's last known state (a job that had ended before the
+        watch began sent no event: without this its bar would stay at pending)."""
+        with self._lock:
+            for job in jobs:
+                task = self.tasks.get(job.key)
+                if task is not None:
+                    self._show(task, job)
+
+    def _show(self, task: Any, job: Job) -> None:
+        counts = job.counts
+        status = job.status.value
+        if counts.failed:
+            status += f" ({counts.failed} rows failed)"
+        done = counts.processed or 0
+        total = counts.total if counts.total is not None else None
+        if job.is_terminal and total is None:
+            total, done = 1, 1
+        self.progress.update(task, total=total, completed=done, status=status)
 
 
 def make_progress(
-    jobs: Iterable[tuple[str, str, str | None]], *, err: bool = False
+    jobs: Iterable[tuple[str, str, str | None]], *, err: bool = False, quiet: bool = False
 ) -> RichProgress | PlainProgress:
-    """The right display for this terminal (stderr's with ``err``), a row per job added."""
+    """The right display for this terminal (stderr's with ``err``), a row per job added;
+    ``quiet`` (``-q``): plain final lines only, never live bars."""
     stream = sys.stderr if err else sys.stdout
     display: RichProgress | PlainProgress = (
-        RichProgress(stream) if use_rich(stream) else PlainProgress(err=err)
+        RichProgress(stream)
+        if use_rich(stream) and not quiet
+        else PlainProgress(err=err, quiet=quiet)
     )
     for adapter, job_id, label in jobs:
         display.add(adapter, job_id, label)

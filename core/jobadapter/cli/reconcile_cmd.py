@@ -7,8 +7,9 @@ import sys
 import click
 
 from jobadapter.cli import exits
-from jobadapter.cli.output import echo_json
+from jobadapter.cli.output import echo_json, json_option
 from jobadapter.cli.state import State
+from jobadapter.serialize import to_dict
 
 
 def _store_or_fail(state: State) -> None:
@@ -17,7 +18,7 @@ def _store_or_fail(state: State) -> None:
 
 
 @click.command("reconcile")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.pass_obj
 def reconcile_command(state: State, as_json: bool) -> None:
     """Settle every submission left pending by a crash, never starting a job twice.
@@ -60,9 +61,10 @@ def reconcile_command(state: State, as_json: bool) -> None:
 @click.argument("submission_id", type=int)
 @click.option("--job-id", help="The job this submission started, found at the provider.")
 @click.option("--nothing-started", is_flag=True, help="The provider has no job for it.")
+@json_option
 @click.pass_obj
 def resolve_command(
-    state: State, submission_id: int, job_id: str | None, nothing_started: bool
+    state: State, submission_id: int, job_id: str | None, nothing_started: bool, as_json: bool
 ) -> None:
     """Settle one submission `reconcile` could not: link its job, or mark that none started.
 
@@ -75,6 +77,15 @@ def resolve_command(
     if (job_id is None) == (not nothing_started):
         raise click.UsageError("give exactly one of --job-id and --nothing-started")
     job = state.hub.resolve_submission(submission_id, job_id=job_id)
+    if as_json:
+        echo_json(
+            {
+                "submission": submission_id,
+                "resolution": "linked" if job else "nothing_started",
+                "job": to_dict(job) if job else None,
+            }
+        )
+        return
     click.echo(
         f"submission {submission_id}: "
         + (f"linked to {job.adapter} {job.id}" if job else "marked failed: nothing started")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import click
 
 from jobadapter.cli.state import State
@@ -20,6 +23,7 @@ from jobadapter.cli.state import State
 @click.option("--status", "statuses", multiple=True, help="Only jobs in this status (repeatable).")
 @click.option("--adapter", "adapters", multiple=True, help="Only this adapter (repeatable).")
 @click.option("--by-profile", is_flag=True, help="Group by profile too.")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.pass_obj
 def report_command(
     state: State,
@@ -29,6 +33,7 @@ def report_command(
     statuses: tuple[str, ...],
     adapters: tuple[str, ...],
     by_profile: bool,
+    as_json: bool,
 ) -> None:
     """Report on stored jobs: per provider, adapter and operation, jobs by status,
     rows processed and failed, failure rate, durations (p50/p95/max).
@@ -39,7 +44,10 @@ def report_command(
       jobadapter report --format json --since 7d --adapter zuora.mass_updater
       jobadapter report --format html > report.html
     """
+    if as_json:
+        format_ = "json"
     hub = state.hub
+    _check_names(hub, adapters, statuses)
     group_by = ["provider", "adapter", "operation"] + (["profile"] if by_profile else [])
     text = hub.report(
         format_,
@@ -55,3 +63,28 @@ def report_command(
 def register(cli: click.Group) -> None:
     """Add this module's commands to the group (listed in commands.BUILTIN)."""
     cli.add_command(report_command)
+
+
+def _check_names(hub: Any, adapters: tuple[str, ...], statuses: tuple[str, ...]) -> None:
+    """A mistyped filter would print an empty report as if nothing matched: refuse it,
+    naming what is known."""
+    from jobadapter.status import JobStatus
+
+    known_adapters = set(hub.adapters())
+    if set(adapters) - known_adapters:  # not installed: perhaps stored before an uninstall
+        stored = json.loads(hub.report("json", group_by=["adapter"]))["groups"]
+        known_adapters |= {group["adapter"] for group in stored}
+    for name in adapters:
+        if name not in known_adapters:
+            raise click.BadParameter(
+                f"no adapter named {name!r} is installed or stored; known: "
+                f"{', '.join(sorted(known_adapters)) or 'none'}",
+                param_hint="--adapter",
+            )
+    known_statuses = [s.value for s in JobStatus]
+    for value in statuses:
+        if value not in known_statuses:
+            raise click.BadParameter(
+                f"{value!r} is not a job status; one of: {', '.join(known_statuses)}",
+                param_hint="--status",
+            )

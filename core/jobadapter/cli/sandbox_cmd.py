@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from jobadapter.cli.output import echo_json, json_option
 from jobadapter.cli.state import State
 
 
@@ -60,22 +61,55 @@ def start_sandbox(
             "no simulators are installed: install a jobadapter plugin that ships one"
         )
     server = SandboxServer(*simulators, faults=faults, port=port)
-    server.start()
+    if port:
+        _check_port_free(server.host, port)
+    try:
+        server.start()
+    except (OSError, SystemExit):  # werkzeug exits on a port taken since the check
+        raise _port_busy(port) from None
     return server, simulators
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a busy port with a usage error naming it (werkzeug would print its own
+    text and exit 1, which reads as "a job failed")."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise _port_busy(port) from None
+
+
+def _port_busy(port: int) -> click.UsageError:
+    return click.UsageError(
+        f"port {port} on 127.0.0.1 is in use by another program: pick another with "
+        "--port, or --port 0 for a free one",
+        ctx=click.get_current_context(silent=True),
+    )
+
+
+#: A TCP port (0: any free one).
+PORT = click.IntRange(0, 65535)
+#: Simulated seconds per real second: more than 0 (0 would stop the clock for good).
+SPEED = click.FloatRange(min=0, min_open=True)
 
 
 @click.command("sandbox")
 @click.option(
-    "--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0: a free one)."
+    "--port", type=PORT, default=0, show_default=True, help="Port on 127.0.0.1 (0: a free one)."
 )
 @click.option(
     "--faults", default="", help="Faults to inject, e.g. 'rate_limit=0.1,server_error=0.05,seed=3'."
 )
 @click.option(
-    "--speed", type=float, default=1.0, show_default=True, help="Simulated seconds per real second."
+    "--speed", type=SPEED, default=1.0, show_default=True, help="Simulated seconds per real second."
 )
+@json_option
 @click.pass_obj
-def sandbox_command(state: State, port: int, faults: str, speed: float) -> None:
+def sandbox_command(state: State, port: int, faults: str, speed: float, as_json: bool) -> None:
     """Serve every installed simulator on 127.0.0.1 and print a ready config profile.
 
     \b
@@ -90,8 +124,14 @@ def sandbox_command(state: State, port: int, faults: str, speed: float) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
     server, simulators = start_sandbox(state.hub, faults=parsed, port=port, speed=speed)
-    click.echo(f"# sandbox serving {len(simulators)} simulator(s) at {server.url}; Ctrl-C stops it")
-    click.echo(profiles_toml({sim.name: sim.profile() for sim in simulators}))
+    profiles = {sim.name: sim.profile() for sim in simulators}
+    if as_json:
+        echo_json({"url": server.url, "profiles": profiles})
+    else:
+        click.echo(
+            f"# sandbox serving {len(simulators)} simulator(s) at {server.url}; Ctrl-C stops it"
+        )
+        click.echo(profiles_toml(profiles))
     stop = threading.Event()
     try:
         while not stop.wait(0.5):

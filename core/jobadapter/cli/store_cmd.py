@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from jobadapter.cli.output import echo_json
+from jobadapter.cli.output import echo_json, json_option
 from jobadapter.cli.state import State
 
 
@@ -21,7 +21,7 @@ def store_group() -> None:
     metavar="URL",
     help="The store to copy into: postgresql://user@host/db (or a path / sqlite:///path).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@json_option
 @click.pass_obj
 def migrate_command(state: State, target_url: str, as_json: bool) -> None:
     """Copy every job, its history, submissions and errors into another store.

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
-from jobadapter.cli import exits
+from jobadapter.cli import exits, failures
+from jobadapter.cli.failures import error_payload
 from jobadapter.cli.metrics_opts import expose_metrics, metrics_options
-from jobadapter.cli.output import echo_json
+from jobadapter.cli.output import echo_json, json_option
 from jobadapter.cli.progress import make_progress
 from jobadapter.cli.state import State
 from jobadapter.events import Event
 from jobadapter.serialize import to_dict
+
+#: How to pick the watch up again after an interrupt, when the store keeps the jobs.
+RESUME_HINT = "jobadapter watch --all-open"
 
 
 def watch_jobs(
@@ -25,8 +32,14 @@ def watch_jobs(
     as_json: bool,
     resume: bool = False,
     labels: dict[tuple[str, str], str] | None = None,
+    quiet: bool = False,
+    json_extra: Callable[[], dict[str, Any]] | None = None,
 ) -> int:
-    """Watch ``items`` (and, with ``resume``, every open job in the store); the exit code."""
+    """Watch ``items`` (and, with ``resume``, every open job in the store); the exit code.
+
+    The display reports each event once (an error when it happens); at the end
+    each job has a final line, and an interrupt says how to resume. With
+    ``as_json`` one JSON object ends it (``json_extra()`` adds keys to it)."""
     from jobadapter.tracker import stop_on_signals
 
     displays: list[Any] = []
@@ -43,30 +56,70 @@ def watch_jobs(
         keys += tracker.resume(deadline=deadline)
     names = labels or {}
     # With --json, stdout carries only the JSON: live progress goes to stderr.
-    display = make_progress([(a, i, names.get((a, i))) for a, i in keys], err=as_json)
+    display = make_progress([(a, i, names.get((a, i))) for a, i in keys], err=as_json, quiet=quiet)
     displays.append(display)
-    with display, stop_on_signals(tracker):
-        result = tracker.run()
+    with _errors_shown_once(), stop_on_signals(tracker), display:
+        try:
+            result = tracker.run()
+        except KeyboardInterrupt:  # a second Ctrl-C: the tracker shut down all the same
+            result = tracker.result
+            result.stopped = True
+        display.finish(result.jobs.values())
     jobs = list(result.jobs.values())
+    open_jobs = [key for key in keys if key not in result.errors and not _ended(result, key)]
+    interrupted = result.stopped and bool(open_jobs)
     if as_json:
-        echo_json(
-            {
-                "jobs": [to_dict(job) for job in jobs],
-                "deadlines": sorted(f"{a} {i}" for a, i in result.deadlines),
-                "errors": {f"{a} {i}": str(e) for (a, i), e in result.errors.items()},
-            }
-        )
+        payload = {
+            "jobs": [to_dict(job) for job in jobs],
+            "deadlines": sorted(f"{a} {i}" for a, i in result.deadlines),
+            "errors": {f"{a} {i}": error_payload(e) for (a, i), e in result.errors.items()},
+            "interrupted": interrupted,
+        }
+        echo_json({**payload, **(json_extra() if json_extra else {})})
     else:
-        # The display already showed every job as it moved; here only what went wrong.
-        for (adapter, job_id), error in result.errors.items():
-            click.secho(f"{adapter} {job_id}: {error}", err=True, fg="red")
         for reached in result.deadlines.values():
-            click.secho(str(reached), err=True, fg="yellow")
+            failures.warn(str(reached))
+    if interrupted:
+        click.echo(_interrupted_message(len(open_jobs), store is not None), err=True)
+        return exits.INTERRUPTED
     if result.errors:
-        return exits.PROVIDER
+        return max(exits.code_for_error(e) for e in result.errors.values())
     if result.deadlines or result.pending:
         return exits.DEADLINE
     return exits.code_for_jobs(jobs)
+
+
+def _ended(result: Any, key: tuple[str, str]) -> bool:
+    job = result.jobs.get(key)
+    return job is not None and bool(job.is_terminal)
+
+
+def _interrupted_message(open_jobs: int, stored: bool) -> str:
+    again = (
+        f"resume watching with `{RESUME_HINT}`"
+        if stored
+        else "watch them again with `jobadapter watch ADAPTER JOB_ID...`"
+    )
+    return (
+        f"interrupted: {open_jobs} job(s) keep running at the provider "
+        f"(stopping the watch does not cancel them); {again}"
+    )
+
+
+@contextlib.contextmanager
+def _errors_shown_once() -> Iterator[None]:
+    """The display shows each job's error once: the tracker's own warning about it
+    would say it again (``-v`` or ``--debug`` let it through)."""
+    logger = logging.getLogger("jobadapter.tracker")
+    if logging.getLogger().level < logging.WARNING:
+        yield
+        return
+    before = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 @click.command("watch")
@@ -77,9 +130,11 @@ def watch_jobs(
     "--all-open", is_flag=True, help="Watch every job the store knows that has not ended."
 )
 @click.option(
-    "--deadline", type=float, help="Stop watching after this many seconds (exit 4); the jobs go on."
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop watching after this many seconds (exit 4); the jobs go on.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the final jobs as JSON.")
+@json_option
 @metrics_options
 @click.pass_obj
 def watch_command(
@@ -103,12 +158,19 @@ def watch_command(
     """
     if not all_open and (adapter is None or not job_ids):
         raise click.UsageError("give ADAPTER and at least one JOB_ID, or --all-open")
-    items: list[tuple[str, str, Any]] = (
-        [(adapter, job_id, profile) for job_id in job_ids] if adapter else []
-    )
+    items: list[tuple[str, str, Any]] = []
+    if adapter:
+        profile = state.profile_for(adapter, profile)
+        items = [(adapter, job_id, profile) for job_id in dict.fromkeys(job_ids)]
     with expose_metrics(state, metrics_port, metrics_host) as store:
         code = watch_jobs(
-            state.hub, store, items, deadline=deadline, as_json=as_json, resume=all_open
+            state.hub,
+            store,
+            items,
+            deadline=deadline,
+            as_json=as_json,
+            resume=all_open,
+            quiet=state.quiet,
         )
     sys.exit(code)
 

@@ -34,6 +34,12 @@ def store_kind(url: str | os.PathLike[str] | None) -> str:
     return _parse(url)[0]
 
 
+def sqlite_path(url: str | os.PathLike[str] | None) -> str | None:
+    """The SQLite file ``url`` names (None for the default file or a PostgreSQL URL)."""
+    kind, location = _parse(url)
+    return location if kind == "sqlite" and location != ":memory:" else None
+
+
 def _parse(url: str | os.PathLike[str] | None) -> tuple[str, str | None]:
     """``(kind, location)``: the SQLite path (None for the default) or the PostgreSQL URL."""
     if url is None:

@@ -61,12 +61,29 @@ def _checksum(value: Any) -> str | None:
     return text
 
 
-def _pick(options: Mapping[str, Any], *names: str) -> Any:
-    for name in names:
-        value = options.get(name)
-        if value is not None:
-            return value
-    return None
+class _Options:
+    """Options being read: remembers every name asked for, so that an option no
+    field reads (``--module`` on a mass action) is refused, not silently dropped."""
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self.given = {k: v for k, v in options.items() if v is not None}
+        self.read: set[str] = set()
+
+    def pick(self, *names: str) -> Any:
+        self.read.update(names)
+        for name in names:
+            value = self.given.get(name)
+            if value is not None:
+                return value
+        return None
+
+    def refuse_unread(self, what: str) -> None:
+        unknown = sorted(set(self.given) - self.read)
+        if unknown:
+            takes = sorted(n for n in self.read if n.islower())
+            raise InvalidRequest(
+                f"{what} does not take {', '.join(unknown)}; it takes {', '.join(takes)}"
+            )
 
 
 @attrs.frozen
@@ -86,21 +103,24 @@ class MassUpdateRequest:
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> MassUpdateRequest:
         """From CLI options or a dict: ``file``, ``action``/``action_type``/``actionType``, ..."""
-        file = _pick(options, "file", "path")
+        opts = _Options(options)
+        file = opts.pick("file", "path")
         if file is None:
             raise InvalidRequest("a mass action needs a file (--file PATH)")
-        action = _pick(options, "action_type", "actionType", "action")
+        action = opts.pick("action_type", "actionType", "action")
         if action is None:
             raise InvalidRequest(
                 f"a mass action needs an actionType (--action), one of: {', '.join(ACTION_TYPES)}"
             )
-        return cls(
+        request = cls(
             file=file,
             action_type=action,
-            checksum=_pick(options, "checksum"),
-            idempotency_key=_pick(options, "idempotency_key", "idempotencyKey"),
-            filename=_pick(options, "filename"),
+            checksum=opts.pick("checksum"),
+            idempotency_key=opts.pick("idempotency_key", "idempotencyKey"),
+            filename=opts.pick("filename"),
         )
+        opts.refuse_unread("zuora.mass_updater")
+        return request
 
 
 def _job_type(value: Any) -> str:
@@ -215,30 +235,33 @@ class BulkJobRequest:
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any]) -> BulkJobRequest:
         """From CLI options or a dict (snake_case or Zuora's camelCase keys)."""
-        file = _pick(options, "file", "path")
+        opts = _Options(options)
+        file = opts.pick("file", "path")
         if file is None:
             raise InvalidRequest("a bulk job needs a file (--file PATH)")
-        object_type = _pick(options, "object_type", "objectType", "object", "module")
+        object_type = opts.pick("object_type", "objectType", "object", "module")
         if object_type is None:
             raise InvalidRequest("a bulk job needs an objectType (--object, e.g. Account)")
-        name = _pick(options, "name") or f"jobadapter {object_type} job"
-        job_type = _pick(options, "job_type", "jobType", "action", "operation") or "Import"
-        return cls(
+        name = opts.pick("name") or f"jobadapter {object_type} job"
+        job_type = opts.pick("job_type", "jobType", "action", "operation") or "Import"
+        request = cls(
             file=file,
             name=name,
             object_type=object_type,
             job_type=job_type,
-            file_type=_pick(options, "file_type", "fileType"),
-            description=_pick(options, "description"),
-            mappings=_pick(options, "mappings"),
-            headers=_pick(options, "headers"),
-            row_id_header=_pick(options, "row_id_header", "rowIdHeader"),
-            delimiter=_pick(options, "delimiter"),
-            has_headers=_pick(options, "has_headers", "hasHeaders"),
-            is_custom_object=_pick(options, "is_custom_object", "isCustomObject"),
-            custom_object_namespace=_pick(
-                options, "custom_object_namespace", "customObjectNamespace", "namespace"
+            file_type=opts.pick("file_type", "fileType"),
+            description=opts.pick("description"),
+            mappings=opts.pick("mappings"),
+            headers=opts.pick("headers"),
+            row_id_header=opts.pick("row_id_header", "rowIdHeader"),
+            delimiter=opts.pick("delimiter"),
+            has_headers=opts.pick("has_headers", "hasHeaders"),
+            is_custom_object=opts.pick("is_custom_object", "isCustomObject"),
+            custom_object_namespace=opts.pick(
+                "custom_object_namespace", "customObjectNamespace", "namespace"
             ),
-            idempotency_key=_pick(options, "idempotency_key", "idempotencyKey"),
-            filename=_pick(options, "filename"),
+            idempotency_key=opts.pick("idempotency_key", "idempotencyKey"),
+            filename=opts.pick("filename"),
         )
+        opts.refuse_unread("zuora.bulk_job")
+        return request
