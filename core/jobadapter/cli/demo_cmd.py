@@ -17,6 +17,8 @@ import click
 from jobadapter.cli.sandbox_cmd import start_sandbox
 from jobadapter.cli.state import State
 from jobadapter.cli.watch_cmd import watch_jobs
+from jobadapter.errors import JobAdapterError
+from jobadapter.model import Job
 
 #: Simulated seconds per real second. The simulators' jobs take seconds, so
 #: real time lets the progress bars move visibly; raise it to go faster.
@@ -39,15 +41,34 @@ def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int
         click.echo(f"sandbox: {len(simulators)} simulator(s) at {server.url} (x{speed:g} time)")
         items: list[tuple[str, str, str | None]] = []
         labels: dict[tuple[str, str], str] = {}
+        known: dict[tuple[str, str], Job] = {}
+        refused = 0
         for sim in simulators:
             for demo in sim.demo_requests():
-                job = hub.submit(demo.adapter, demo.request, profile=sim.name)
+                try:
+                    job = hub.submit(demo.adapter, demo.request, profile=sim.name)
+                except JobAdapterError as exc:
+                    # One job that could not start (an injected fault on a create that
+                    # is not retried) is reported; the others carry on.
+                    refused += 1
+                    click.echo(f"failed to submit {demo.label}: {demo.adapter}: {exc}")
+                    continue
                 click.echo(f"submitted {demo.label}: {job.adapter} {job.id} ({job.status.value})")
                 items.append((job.adapter, job.id, sim.name))
                 labels[job.key] = demo.label
-        if not items:
+                known[job.key] = job
+        if not items and not refused:
             raise click.UsageError("the installed simulators offer no demo jobs")
-        code = watch_jobs(hub, store, items, deadline=deadline, as_json=False, labels=labels)
+        code = (
+            watch_jobs(
+                hub, store, items, deadline=deadline, as_json=False, labels=labels, known=known
+            )
+            if items
+            else 0
+        )
+        if refused:
+            click.echo(f"{refused} demo job(s) failed to submit (see above); the others ran")
+            code = max(code, 1)
         if store is not None:
             click.echo("")
             click.echo(hub.report("table", since=started).rstrip("\n"))

@@ -12,6 +12,7 @@ from jobadapter.cli.output import echo_json
 from jobadapter.cli.progress import make_progress
 from jobadapter.cli.state import State
 from jobadapter.events import Event
+from jobadapter.model import Job
 from jobadapter.serialize import to_dict
 
 
@@ -24,6 +25,7 @@ def watch_jobs(
     as_json: bool,
     resume: bool = False,
     labels: dict[tuple[str, str], str] | None = None,
+    known: dict[tuple[str, str], Job] | None = None,
 ) -> int:
     """Watch ``items`` (and, with ``resume``, every open job in the store); the exit code."""
     from jobadapter.tracker import stop_on_signals
@@ -35,7 +37,11 @@ def watch_jobs(
             display(event)
 
     tracker = hub.tracker(store=store, on_event=forward)
-    keys = tracker.extend(items, deadline=deadline)
+    # What submit returned is each job's last known state (a total known at submit).
+    last = known or {}
+    keys = [
+        tracker.add(a, i, profile=p, deadline=deadline, job=last.get((a, i))) for a, i, p in items
+    ]
     if resume:
         if store is None:
             raise click.UsageError("--all-open needs the store (do not pass --no-store)")
