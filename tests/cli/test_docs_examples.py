@@ -32,7 +32,13 @@ def examples() -> list[tuple[str, str]]:
 
 def test_the_docs_have_runnable_examples() -> None:
     pages = {name.split("#")[0] for name, _ in examples()}
-    assert {"concepts.md", "configuration.md", "user-guide.md", "hooks.md", "plugin-guide.md"} <= pages
+    assert {
+        "concepts.md",
+        "configuration.md",
+        "user-guide.md",
+        "hooks.md",
+        "plugin-guide.md",
+    } <= pages
 
 
 @pytest.mark.parametrize(("name", "code"), examples(), ids=[n for n, _ in examples()])

@@ -28,9 +28,10 @@ def test_status_shows_the_total_known_at_submit(
     with SandboxServer(sim):
         profile = sim.profile()
         create = next(d for d in sim.demo_requests() if d.request.operation == "create")
-        with SqliteStore(store_path) as store, Hub(
-            config=False, profiles=[profile_from_mapping("co", profile)], store=store
-        ) as hub:
+        with (
+            SqliteStore(store_path) as store,
+            Hub(config=False, profiles=[profile_from_mapping("co", profile)], store=store) as hub,
+        ):
             job = hub.submit(create.adapter, create.request)
         assert job.counts.total  # the rows uploaded
         clock.advance(1.5)  # running: the status answer names no total
