@@ -14,6 +14,10 @@ of a benchmark talk to it, so both get the same answers at the same cost.
 An upload (POST) is forwarded once too: later ones are read in full and
 answered like the first (the same job id). ``stats`` says how many requests
 were forwarded and how many replayed.
+
+``template=(prefix, job id, suffix)``: a GET of ``prefix + other id + suffix``
+(an id of the same length) is answered with the recorded answer for ``job
+id``, the id swapped in: as many jobs as a benchmark wants, unsubmitted.
 """
 
 from __future__ import annotations
@@ -39,15 +43,24 @@ _SKIP_REQUEST = {"host", "connection", "keep-alive", "content-length", "transfer
 class ReplayProcess:
     """The replay server in a child process (pinned to the last CPU with ``pin``)."""
 
-    def __init__(self, upstream: str, *, pin: bool = False) -> None:
+    def __init__(
+        self, upstream: str, *, pin: bool = False, template: tuple[str, str, str] | None = None
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.pin = pin
+        self.template = template
         self.url = ""
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> ReplayProcess:
         self._proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__)), self.upstream, "1" if self.pin else "0"],
+            [
+                sys.executable,
+                str(Path(__file__)),
+                self.upstream,
+                "1" if self.pin else "0",
+                json.dumps(self.template),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -105,10 +118,11 @@ def _moved(value: Any, old: str, new: str) -> Any:
 
 
 class _Replay:
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, template: tuple[str, str, str] | None) -> None:
         import urllib3
 
         self.upstream = upstream
+        self.template = template
         self.pool = urllib3.PoolManager(maxsize=4)
         self.answers: dict[tuple[str, str], bytes] = {}
         self.forwarded = 0
@@ -131,6 +145,19 @@ class _Replay:
         lines += [f"Content-Length: {len(data)}", "", ""]
         return "\r\n".join(lines).encode("latin-1") + data
 
+    def templated(self, method: str, target: str) -> bytes | None:
+        if self.template is None or method != "GET":
+            return None
+        prefix, sample, suffix = self.template
+        other = target[len(prefix) : len(target) - len(suffix)]
+        if not (target.startswith(prefix) and target.endswith(suffix)) or len(other) != len(sample):
+            return None
+        recorded = self.answers.get((method, prefix + sample + suffix))
+        if recorded is None:
+            return None
+        self.replayed += 1
+        return recorded.replace(sample.encode(), other.encode())
+
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
@@ -148,12 +175,12 @@ class _Replay:
                 else:
                     body = await reader.readexactly(int(lowered.get("content-length", "0")))
                 key = (method, target.split("?", 1)[0] if method == "POST" else target)
-                answer = self.answers.get(key)
+                answer = self.answers.get(key) or self.templated(method, target)
                 if answer is None:
                     forward = {k: v for k, v in headers.items() if k.lower() not in _SKIP_REQUEST}
                     answer = self.answers[key] = self.record(method, target, forward, body)
                     self.forwarded += 1
-                else:
+                elif key in self.answers:
                     self.replayed += 1
                 writer.write(answer)
                 await writer.drain()
@@ -176,8 +203,8 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         await reader.readline()
 
 
-async def _serve(upstream: str) -> None:
-    replay = _Replay(upstream)
+async def _serve(upstream: str, template: tuple[str, str, str] | None) -> None:
+    replay = _Replay(upstream, template)
     server = await asyncio.start_server(replay.handle, "127.0.0.1", 0, limit=2**16)
     port = server.sockets[0].getsockname()[1]
     print(json.dumps({"url": f"http://127.0.0.1:{port}"}), flush=True)
@@ -191,9 +218,10 @@ async def _serve(upstream: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python bench/_replay.py UPSTREAM_URL PIN (started by the benchmarks)")
+    if len(sys.argv) != 4:
+        sys.exit("usage: python bench/_replay.py UPSTREAM PIN TEMPLATE (started by the benchmarks)")
     if sys.argv[2] == "1" and hasattr(os, "sched_setaffinity"):
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, {(os.cpu_count() or 1) - 1})
-    asyncio.run(_serve(sys.argv[1]))
+    template = json.loads(sys.argv[3])
+    asyncio.run(_serve(sys.argv[1], None if template is None else tuple(template)))

@@ -442,6 +442,8 @@ class Hub:
             if event.kind is EventKind.ANOMALY
             else self.plugins.pm.hook.job_changed
         )
+        if not hook.get_hookimpls():
+            return  # nobody listens: skip pluggy's call machinery (~5 us per event)
         try:
             hook(event=event)
         except Exception:

@@ -139,6 +139,27 @@ def test_counts_going_down_keep_the_higher_counts(store: Store) -> None:
     assert kept is not None and kept.counts == Counts(total=10, processed=8)
 
 
+def test_an_unchanged_observation_moves_only_last_seen(store: Store) -> None:
+    running = job(R, id="U1", counts=Counts(total=100, processed=10))
+    store.observe(running, profile="a", observed_at=at(0))
+    before = store.stored("zuora.mass_updater", "U1")
+    result = store.observe(running, profile="b", observed_at=at(5))
+    assert not result.changed and not result.anomalies
+    after = store.stored("zuora.mass_updater", "U1")
+    assert before is not None and after is not None
+    assert (after.job, after.first_seen, after.terminal_seen) == (
+        before.job,
+        before.first_seen,
+        before.terminal_seen,
+    )
+    assert (after.last_seen, after.profile) == (at(5), "b")
+    # An earlier observation arriving late does not move last_seen back.
+    store.observe(running, observed_at=at(2))
+    later = store.stored("zuora.mass_updater", "U1")
+    assert later is not None and later.last_seen == at(5) and later.profile == "b"
+    assert len(store.transitions("zuora.mass_updater", "U1")) == 1
+
+
 def test_profile_is_kept_when_an_observation_does_not_name_one(store: Store) -> None:
     store.observe(job(P), profile="tenant-a", observed_at=at(0))
     store.observe(job(R), observed_at=at(1))

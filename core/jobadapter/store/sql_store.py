@@ -230,6 +230,14 @@ class SqlStore(Store):
         terminal_seen = None if row is None else row[3]
         if terminal_seen is None and kept.is_terminal:
             terminal_seen = at
+        if row is not None and not result.anomalies and kept == result.previous:
+            # Nothing changed (most polls): write only when it was seen, not the
+            # whole row again (the snapshot's scrubbing and JSON were half the cost).
+            conn.execute(
+                "UPDATE jobs SET profile = COALESCE(?, profile), last_seen_us = ? WHERE pk = ?",
+                (profile, max(int(row[4]), at), int(row[0])),
+            )
+            return result
         columns = job_columns(kept, first_seen=first_seen, terminal_seen=terminal_seen)
         if row is None:
             columns.update(
