@@ -8,6 +8,7 @@ import multiprocessing
 import threading
 from typing import Any
 
+import attrs
 import pytest
 from jobadapter.model import Counts, Job, JobError
 from jobadapter.observe import AnomalyKind
@@ -20,6 +21,7 @@ from jobadapter.store import (
     SubmissionExists,
     SubmissionState,
     UnknownSubmission,
+    ValueOutOfRange,
     open_store,
 )
 from store_backends import Backend
@@ -186,6 +188,23 @@ def test_jobs_filters(store: Store) -> None:
     assert ids(profile="x", open_only=True) == ["a"]
 
 
+def test_a_count_beyond_64_bits_is_a_typed_error_and_writes_nothing(store: Store) -> None:
+    store.observe(job(R, counts=Counts(total=10)), observed_at=at(0))
+    with pytest.raises(ValueError, match="total must be from 0 to"):
+        Counts(total=2**63)  # the model refuses it first; the store is the second line
+    for too_big in (2**63, 2**64 + 1):
+        with attrs.validators.disabled():
+            counts = Counts(total=too_big)
+        with pytest.raises(ValueOutOfRange, match="64-bit integers.*nothing was written"):
+            store.observe(job(S, counts=counts), observed_at=at(1))
+    assert store.get("zuora.mass_updater", "J1") == job(R, counts=Counts(total=10))
+    assert len(store.transitions("zuora.mass_updater", "J1")) == 1
+    largest = 2**63 - 1  # the largest a store keeps, exactly, on every backend
+    store.observe(job(S, counts=Counts(total=largest)), observed_at=at(2))
+    kept = store.get("zuora.mass_updater", "J1")
+    assert kept is not None and kept.counts.total == largest
+
+
 def test_naive_observation_time_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="timezone"):
         store.observe(job(P), observed_at=dt.datetime(2026, 1, 1))
@@ -349,6 +368,35 @@ def test_threads_share_one_store(backend: Backend) -> None:
             t.join()
         assert len(s.jobs(status=S)) == 160
         assert all(len(s.transitions("zuora.mass_updater", f"t{n}-7")) == 3 for n in range(4))
+
+
+def test_threads_racing_on_the_same_new_jobs_insert_each_once(backend: Backend) -> None:
+    with backend.open() as s:
+        gate = threading.Barrier(4)
+        failures: list[BaseException] = []
+
+        def work() -> None:
+            gate.wait()
+            try:
+                for status in (P, R, S):
+                    for i in range(25):
+                        s.observe(job(status, id=f"same-{i}"))
+            except BaseException as exc:  # noqa: BLE001  (asserted below)
+                failures.append(exc)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert failures == []
+        assert len(s.jobs()) == 25 and len(s.jobs(status=S)) == 25
+        order = [P, R, S]
+        for i in range(25):
+            moves = s.transitions("zuora.mass_updater", f"same-{i}")
+            assert [t.old_status for t in moves].count(None) == 1
+            statuses = [t.new_status for t in moves]
+            assert statuses == sorted(set(statuses), key=order.index)  # forward, never twice
 
 
 OWN = 120

@@ -17,6 +17,7 @@ from jobadapter.store.errors import (
     StoreOutcomeUnknown,
     SubmissionExists,
     UnknownSubmission,
+    ValueOutOfRange,
 )
 from jobadapter.store.records import (
     RecordedError,
@@ -45,6 +46,7 @@ __all__ = [
     "SubmissionState",
     "Transition",
     "UnknownSubmission",
+    "ValueOutOfRange",
     "default_path",
     "open_store",
     "store_kind",

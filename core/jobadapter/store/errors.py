@@ -49,5 +49,15 @@ class StoreOutcomeUnknown(StoreError):
     """
 
 
+class ValueOutOfRange(StoreError, ValueError):
+    """A number too large for the store's 64-bit integers (nothing was written)."""
+
+    def __init__(self, store: str, cause: object) -> None:
+        super().__init__(
+            f"the job store {store} keeps counts and times as 64-bit integers; a value is "
+            f"out of that range ({cause}): nothing was written"
+        )
+
+
 class BadStoreURL(StoreError, ConfigError):
     """A store URL none of the backends accepts."""

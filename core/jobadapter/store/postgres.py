@@ -27,7 +27,7 @@ import psycopg
 import psycopg_pool
 
 from jobadapter.store.dialect import POSTGRESQL
-from jobadapter.store.errors import StoreError, StoreOutcomeUnknown
+from jobadapter.store.errors import StoreError, StoreOutcomeUnknown, ValueOutOfRange
 from jobadapter.store.instants import utcnow
 from jobadapter.store.postgres_open import migrate
 from jobadapter.store.sql_store import Conn, Cursor, SqlStore
@@ -60,11 +60,16 @@ def _connection_options(url: str) -> dict[str, Any]:
     return options
 
 
+def one_line(exc: BaseException) -> str:
+    """The server's message (and its DETAIL) on one line: errors are one line."""
+    return " ".join(str(exc).split())
+
+
 class _Lost(Exception):
     """The server dropped the connection; ``committing``: while the COMMIT was under way."""
 
     def __init__(self, cause: psycopg.Error, committing: bool) -> None:
-        super().__init__(str(cause))
+        super().__init__(one_line(cause))
         self.cause = cause
         self.committing = committing
 
@@ -185,12 +190,14 @@ class PostgresStore(SqlStore):
                 return result
             except psycopg.errors.TransactionRollback:
                 raise
+            except psycopg.errors.NumericValueOutOfRange as exc:
+                raise ValueOutOfRange(self.url, one_line(exc)) from exc
             except psycopg.OperationalError as exc:
                 if raw.broken or raw.closed:
                     raise _Lost(exc, committing) from exc
-                raise StoreError(f"the job store {self.url} failed: {exc}") from exc
+                raise StoreError(f"the job store {self.url} failed: {one_line(exc)}") from exc
             except psycopg.Error as exc:
-                raise StoreError(f"the job store {self.url} failed: {exc}") from exc
+                raise StoreError(f"the job store {self.url} failed: {one_line(exc)}") from exc
 
 
 __all__ = ["PostgresStore"]

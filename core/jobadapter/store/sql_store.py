@@ -217,13 +217,16 @@ class SqlStore(Store):
         return self._write(lambda conn: self._observe(conn, job, profile, at))
 
     def _observe(self, conn: Conn, job: Job, profile: str | None, at: int) -> Observation:
-        # Two writers observing one new job must not both insert it: hold its key first.
-        self._lock_key(conn, "job", job.adapter, job.id)
-        row = conn.execute(
-            "SELECT pk, snapshot, first_seen_us, terminal_seen_us, last_seen_us FROM jobs "
-            "WHERE adapter = ? AND job_id = ?",
-            (job.adapter, job.id),
-        ).fetchone()
+        select = (
+            "SELECT pk, snapshot, first_seen_us, terminal_seen_us, last_seen_us FROM jobs "  # noqa: S608
+            f"WHERE adapter = ? AND job_id = ?{self.dialect.for_update}"
+        )
+        row = conn.execute(select, (job.adapter, job.id)).fetchone()
+        if row is None and self.dialect.key_lock:
+            # Two writers seeing a new job must not both insert it: the second one to
+            # get its key finds the first one's row and updates it instead.
+            self._lock_key(conn, "job", job.adapter, job.id)
+            row = conn.execute(select, (job.adapter, job.id)).fetchone()
         result = observe(None if row is None else loads(row[1]), job)
         kept = result.job
         first_seen = at if row is None else int(row[2])

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import platformdirs
 
 from jobadapter.store.dialect import SQLITE
-from jobadapter.store.errors import StoreError
+from jobadapter.store.errors import StoreError, ValueOutOfRange
 from jobadapter.store.instants import utcnow
 from jobadapter.store.sql_store import Conn, SqlStore
 from jobadapter.store.sqlite_open import MEMORY, is_busy, prepare, retry_while_busy
@@ -140,6 +140,8 @@ class SqliteStore(SqlStore):
                 raise StoreError(f"the job store {self.path} failed: {exc}") from exc
             except sqlite3.Error as exc:
                 raise StoreError(f"the job store {self.path} failed: {exc}") from exc
+            except OverflowError as exc:
+                raise ValueOutOfRange(self.path, exc) from exc
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
