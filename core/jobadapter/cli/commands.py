@@ -32,6 +32,7 @@ BUILTIN: tuple[str, ...] = (
     "jobadapter.cli.sandbox_cmd",
     "jobadapter.cli.store_cmd",
     "jobadapter.cli.watch_cmd",
+    "jobadapter.cli.worker_cmd",
 )
 
 

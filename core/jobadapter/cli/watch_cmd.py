@@ -45,7 +45,7 @@ def watch_jobs(
     if resume:
         if store is None:
             raise click.UsageError("--all-open needs the store (do not pass --no-store)")
-        keys += tracker.resume()
+        keys += tracker.resume(deadline=deadline)
     names = labels or {}
     # With --json, stdout carries only the JSON: live progress goes to stderr.
     display = make_progress([(a, i, names.get((a, i))) for a, i in keys], err=as_json)

@@ -31,6 +31,7 @@ from jobadapter.tracker.result import TrackResult
 from jobadapter.tracker.routes import DeadlineLike, Watch
 from jobadapter.tracker.store import TrackerStore
 from jobadapter.tracker.watches import OnEvent, Outcome, TrackItem, Watches
+from jobadapter.transport.deadline import call_deadline
 
 #: Real seconds a stopping tracker waits for requests in flight before abandoning them.
 STOP_GRACE = 0.5
@@ -263,8 +264,11 @@ class Tracker(Watches):
     def _poll(self, watch: Watch) -> Outcome:
         """One status request (on a worker thread, or inline). Never raises."""
         route = watch.route
+        # The watch's deadline bounds the whole request, its retries and waits included.
+        at = watch.deadline_at
         try:
-            return route.adapter.get(route.conn, watch.key[1])
+            with call_deadline(None if at is None else at - self.clock.monotonic()):
+                return route.adapter.get(route.conn, watch.key[1])
         except Exception as exc:  # noqa: BLE001 - one job's failure, isolated and reported
             return exc
 

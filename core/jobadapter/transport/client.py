@@ -21,9 +21,15 @@ import attrs
 import urllib3
 from urllib3._collections import HTTPHeaderDict
 
-from jobadapter.errors import InvalidRequest, ProviderResponseError
+from jobadapter.errors import InvalidRequest, ProviderResponseError, TransientError
 from jobadapter.redact import get_logger
 from jobadapter.retry import RetryPolicy
+from jobadapter.transport.deadline import (
+    answer_deadline,
+    answer_deadline_passed,
+    call_time_left,
+    lift_answer_deadline,
+)
 from jobadapter.transport.failure import Failure
 from jobadapter.transport.prepare import (
     UNSET,
@@ -262,64 +268,79 @@ class Transport:
         while True:
             attempt += 1
             may_retry = method in IDEMPOTENT_METHODS or unsafe_ok
-            try:
-                self.stats.sent(len(body) if body else 0)
-                raw = self._pools.send(method, url, headers, body, timeouts, verify_tls)
+            left = call_time_left()
+            if left is not None and left <= 0:
+                raise TransientError(
+                    f"{CALL_DEADLINE} (after {attempt - 1} attempt(s))",
+                    method=method,
+                    url=safe_url(url),
+                )
+            with answer_deadline(timeouts.read):
                 try:
-                    status = raw.status
-                    location = raw.headers.get("Location") if status in REDIRECTS else None
-                    if location:
-                        discard(raw)
-                        hops += 1
-                        if hops > MAX_REDIRECTS:
-                            raise ProviderResponseError(
-                                f"more than {MAX_REDIRECTS} redirects",
-                                status=status,
-                                method=method,
-                                url=safe_url(url),
-                            )
-                        method, url, headers, body = follow_redirect(
-                            status, location, method, url, headers, body, trusted
-                        )
-                        self.stats.add(redirects=1)
-                        attempt -= 1
-                        continue
-                    if retry_answer(
-                        status, raw.headers, idempotent=may_retry, refusals_safe=retry_refused
-                    ):
-                        hint = retry_hint(status, raw.headers)
-                        wait = plan(policy, attempt, waited, hint, self._rng)
-                        if wait is not None:
+                    self.stats.sent(len(body) if body else 0)
+                    raw = self._pools.send(
+                        method, url, headers, body, _within(timeouts, left), verify_tls
+                    )
+                    try:
+                        status = raw.status
+                        location = raw.headers.get("Location") if status in REDIRECTS else None
+                        if location:
                             discard(raw)
-                            self._pause(
-                                policy, method, url, attempt, wait, f"HTTP {status}", on_retry
+                            hops += 1
+                            if hops > MAX_REDIRECTS:
+                                raise ProviderResponseError(
+                                    f"more than {MAX_REDIRECTS} redirects",
+                                    status=status,
+                                    method=method,
+                                    url=safe_url(url),
+                                )
+                            method, url, headers, body = follow_redirect(
+                                status, location, method, url, headers, body, trusted
                             )
-                            waited += wait
+                            self.stats.add(redirects=1)
+                            attempt -= 1
                             continue
-                    if dest is not None and 200 <= status < 300:
-                        if start is not None:
-                            dest.seek(start)
-                            dest.truncate()
-                        written = read_into(raw, method, url, max_bytes, dest, self.stats.received)
-                        data = b""
-                    else:
-                        written = 0
-                        data = read_all(
-                            raw, method, url, self.max_response_bytes, self.stats.received
-                        )
-                finally:
-                    raw.release_conn()
-            except Failure as failure:
-                if dest is not None and start is None and failure.written:
-                    may_retry = False
-                if not (may_retry or not failure.sent):
-                    raise give_up(failure, method, url, attempt, retried=False) from None
-                wait = plan(policy, attempt, waited, None, self._rng)
-                if wait is None:
-                    raise give_up(failure, method, url, attempt, retried=True) from None
-                self._pause(policy, method, url, attempt, wait, failure.reason, on_retry)
-                waited += wait
-                continue
+                        if retry_answer(
+                            status, raw.headers, idempotent=may_retry, refusals_safe=retry_refused
+                        ):
+                            hint = retry_hint(status, raw.headers)
+                            wait = plan(policy, attempt, waited, hint, self._rng)
+                            if wait is not None:
+                                discard(raw)
+                                self._pause(
+                                    policy, method, url, attempt, wait, f"HTTP {status}", on_retry
+                                )
+                                waited += wait
+                                continue
+                        if dest is not None and 200 <= status < 300:
+                            if start is not None:
+                                dest.seek(start)
+                                dest.truncate()
+                            lift_answer_deadline()  # a file may take long: per-read timeouts
+                            written = read_into(
+                                raw, method, url, max_bytes, dest, self.stats.received
+                            )
+                            data = b""
+                        else:
+                            written = 0
+                            data = read_all(
+                                raw, method, url, self.max_response_bytes, self.stats.received
+                            )
+                    finally:
+                        raw.release_conn()
+                except Failure as failure:
+                    if answer_deadline_passed():
+                        failure.reason = _late(timeouts.read)
+                    if dest is not None and start is None and failure.written:
+                        may_retry = False
+                    if not (may_retry or not failure.sent):
+                        raise give_up(failure, method, url, attempt, retried=False) from None
+                    wait = plan(policy, attempt, waited, None, self._rng)
+                    if wait is None:
+                        raise give_up(failure, method, url, attempt, retried=True) from None
+                    self._pause(policy, method, url, attempt, wait, failure.reason, on_retry)
+                    waited += wait
+                    continue
             response = Response(
                 status=status, headers=raw.headers, data=data, method=method, url=url
             )
@@ -362,3 +383,24 @@ class Transport:
     def _pool_for(self, url: str, verify_tls: bool) -> tuple[urllib3.HTTPConnectionPool, str]:
         """The connection pool for ``url``'s origin and the request target to send it."""
         return self._pools.pool_for(url, verify_tls)
+
+
+#: Why a call ended when its caller's deadline (a watch's, a wait's) passed.
+CALL_DEADLINE = "the caller's deadline passed (a watch or wait deadline); not tried again"
+
+
+def _late(timeout: float) -> str:
+    """Why a try ended when its whole answer did not come within ``timeout``."""
+    if (call_time_left() or 1.0) <= 0:
+        return CALL_DEADLINE
+    return (
+        f"no whole answer within {timeout:g} s (the profile's timeout): the server sent "
+        "nothing, or too slowly"
+    )
+
+
+def _within(timeouts: Timeouts, left: float | None) -> Timeouts:
+    """``timeouts`` with the connect timeout cut to the call deadline's time left."""
+    if left is None or left >= timeouts.connect:
+        return timeouts
+    return Timeouts(connect=max(left, 0.01), read=timeouts.read)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from jobadapter.errors import ProviderError, ProviderResponseError, TransientError
 from jobadapter.retry import RetryPolicy, parse_retry_after, wait_hint
+from jobadapter.transport.deadline import call_time_left
 from jobadapter.transport.failure import Failure
 from jobadapter.urls import safe_url
 
@@ -79,6 +80,9 @@ def plan(
     )
     if attempt >= policy.max_attempts or waited + wait > policy.budget:
         return None
+    left = call_time_left()
+    if left is not None and wait >= left:
+        return None  # the caller's deadline comes first: no try could finish in time
     return wait
 
 

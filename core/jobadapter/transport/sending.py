@@ -27,6 +27,7 @@ from urllib3.exceptions import (
 
 from jobadapter.errors import InvalidRequest, ProviderError, ProviderResponseError
 from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
+from jobadapter.transport.deadline import pool_classes
 from jobadapter.transport.failure import Failure, brief
 from jobadapter.transport.prepare import check_url, split_target
 from jobadapter.urls import origin_key, safe_url, same_origin
@@ -58,6 +59,8 @@ class Pools:
         self.manager = urllib3.PoolManager(
             num_pools=16, maxsize=maxsize, block=False, retries=False
         )
+        # Connections whose answers are read by the thread's deadline (see ``deadline``).
+        self.manager.pool_classes_by_scheme = pool_classes()
         #: (scheme, host, port, verify_tls) -> the pool manager's key and request context
         #: for it: what ``connection_from_host`` would rebuild on every request.
         self._keys: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}

@@ -1,0 +1,124 @@
+"""Each profile's ``max_in_flight`` and ``rate_per_second``, held across the
+whole fleet rather than per process.
+
+Both live in the shared database: a token bucket row per profile, and one
+row per poll in flight with an expiry (so a worker killed mid-request frees
+its slot when the expiry passes instead of leaking it). Taking a permit is
+one short transaction that locks the profile's bucket row, so the checks of
+two workers never interleave.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import attrs
+
+from jobadapter.clock import Clock
+from jobadapter.config import Profile
+from jobadapter.fleet.db import FleetDB
+
+SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS fleet_buckets (
+        profile TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        updated DOUBLE PRECISION NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS fleet_in_flight (
+        id TEXT PRIMARY KEY,
+        profile TEXT NOT NULL,
+        until DOUBLE PRECISION NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS fleet_in_flight_profile ON fleet_in_flight (profile, until)",
+)
+
+#: How soon to try again when every in-flight slot of a profile is taken.
+FULL_WAIT = 0.05
+
+
+@attrs.frozen(slots=True)
+class Permit:
+    """The answer to "may this worker poll for this profile now?"."""
+
+    granted: bool
+    id: str = ""
+    wait: float = 0.0
+
+
+class FleetLimits:
+    """Fleet-wide rate and concurrency per profile; ``slot_ttl`` bounds how long
+    a dead worker's slot stays taken (longer than any one request)."""
+
+    def __init__(self, db: FleetDB, clock: Clock, *, slot_ttl: float = 60.0) -> None:
+        self.db = db
+        self.clock = clock
+        self.slot_ttl = slot_ttl
+
+    def __repr__(self) -> str:
+        return f"<FleetLimits on {self.db!r}>"
+
+    def create(self) -> None:
+        self.db.create(SCHEMA)
+
+    def acquire(self, profile: Profile, lease: str) -> Permit:
+        rate = profile.rate_per_second
+        burst = max(1.0, rate) if rate is not None else 1.0
+        sql = self.db.sql
+        lock = " FOR UPDATE" if self.db.postgres else ""
+
+        def work(cur: Any) -> Permit:
+            now = self.clock.time()
+            cur.execute(
+                sql(
+                    "INSERT INTO fleet_buckets (profile, tokens, updated) VALUES (?, ?, ?) "
+                    "ON CONFLICT (profile) DO NOTHING"
+                ),
+                (profile.name, burst, now),
+            )
+            cur.execute(
+                sql("SELECT tokens, updated FROM fleet_buckets WHERE profile = ?") + lock,
+                (profile.name,),
+            )
+            tokens, updated = cur.fetchone()
+            cur.execute(
+                sql("SELECT count(*) FROM fleet_in_flight WHERE profile = ? AND until >= ?"),
+                (profile.name, now),
+            )
+            if int(cur.fetchone()[0]) >= profile.max_in_flight:
+                return Permit(False, wait=FULL_WAIT)
+            if rate is not None:
+                tokens = min(burst, float(tokens) + max(0.0, now - float(updated)) * rate)
+                if tokens < 1.0:
+                    return Permit(False, wait=(1.0 - tokens) / rate)
+                tokens -= 1.0
+            permit = Permit(True, id=f"{lease}/{uuid.uuid4().hex[:8]}")
+            cur.execute(
+                sql("UPDATE fleet_buckets SET tokens = ?, updated = ? WHERE profile = ?"),
+                (tokens, max(now, float(updated)), profile.name),
+            )
+            cur.execute(
+                sql("DELETE FROM fleet_in_flight WHERE profile = ? AND until < ?"),
+                (profile.name, now),
+            )
+            cur.execute(
+                sql("INSERT INTO fleet_in_flight (id, profile, until) VALUES (?, ?, ?)"),
+                (permit.id, profile.name, now + self.slot_ttl),
+            )
+            return permit
+
+        permit: Permit = self.db.run(work)
+        return permit
+
+    def release(self, permit: Permit) -> None:
+        if not permit.granted:
+            return
+        self.db.run(
+            lambda cur: cur.execute(
+                self.db.sql("DELETE FROM fleet_in_flight WHERE id = ?"), (permit.id,)
+            )
+        )

@@ -1,0 +1,196 @@
+"""Polling one leased batch: the fleet's running part, on a Celery worker thread.
+
+Everything a poll's outcome means is decided by the code the in-process
+tracker uses (:mod:`jobadapter.tracker.decide`, the poll policy, the state
+machine through ``store.observe``); this module only renews each lease,
+polls, carries the decision out and gives the job back to the schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from jobadapter.clock import Clock, utc_from_epoch
+from jobadapter.errors import JobAdapterError, WatchDeadline
+from jobadapter.events import Event, EventKind
+from jobadapter.fleet.limits import FleetLimits
+from jobadapter.fleet.pace import dump_pace, load_pace
+from jobadapter.fleet.schedule import Claim, FleetSchedule
+from jobadapter.model import Job
+from jobadapter.redact import get_logger
+from jobadapter.tracker.decide import (
+    Decision,
+    apply_observation,
+    decide_failure,
+    decide_observation,
+    error_text,
+    next_due,
+    wrong_job,
+)
+from jobadapter.tracker.policy import Pace, PollPolicy
+from jobadapter.tracker.ports import TrackerHost
+from jobadapter.tracker.routes import Route, RouteBook
+from jobadapter.tracker.store import TrackerStore
+
+log = get_logger("fleet")
+
+
+class BatchPoller:
+    """Polls leased jobs for one worker process (thread-safe)."""
+
+    def __init__(
+        self,
+        host: TrackerHost,
+        store: TrackerStore,
+        schedule: FleetSchedule,
+        *,
+        lease_ttl: float,
+        policy: PollPolicy | None = None,
+        limits: FleetLimits | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.host = host
+        self.store = store
+        self.schedule = schedule
+        self.lease_ttl = lease_ttl
+        self.policy = policy or PollPolicy()
+        self.limits = limits
+        self.clock: Clock = clock or host.clock
+        self._routes = RouteBook(host, self.clock)
+        self._routes_lock = threading.Lock()
+        self._rng = random.Random()
+        self.polls = 0
+
+    def __repr__(self) -> str:
+        return f"<BatchPoller polls={self.polls}>"
+
+    def poll_batch(self, lease: str, claims: Sequence[Claim]) -> int:
+        """Poll every job of the batch whose lease still holds; returns polls sent."""
+        sent = 0
+        for claim in claims:
+            if not self.schedule.renew(claim.key, lease, now=self.clock.time(), ttl=self.lease_ttl):
+                continue  # expired or moved on: another worker has it now
+            try:
+                sent += self._one(lease, claim)
+            except Exception:  # one job's trouble never stops the batch
+                log.exception("%s %s: polling failed; retried after its lease", *claim.key)
+        return sent
+
+    def _route(self, claim: Claim) -> Route:
+        with self._routes_lock:
+            return self._routes.route(claim.adapter, claim.profile)
+
+    def _one(self, lease: str, claim: Claim) -> int:
+        try:
+            route = self._route(claim)
+        except JobAdapterError as exc:  # its adapter or profile is gone from this host
+            log.warning("cannot track %s %s: %s", claim.adapter, claim.job_id, exc)
+            self.store.record_error(claim.adapter, claim.job_id, error_text(exc), self._utcnow())
+            self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
+            return 0
+        last = self.store.get(claim.adapter, claim.job_id)
+        if last is not None and last.is_terminal:
+            self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
+            return 0
+        if claim.deadline is not None and self.clock.time() >= claim.deadline:
+            self._expire(route, claim, last)
+            self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
+            return 0
+        permit = self.limits.acquire(route.profile, lease) if self.limits is not None else None
+        if permit is not None and not permit.granted:
+            # The fleet's budget for this profile is spent: give the job back, due when it refills.
+            self.schedule.settle(
+                claim.key, lease, due=self.clock.time() + permit.wait, pace=None, polled=False
+            )
+            return 0
+        try:
+            outcome = self._poll(route, claim.job_id)
+        finally:
+            if permit is not None and self.limits is not None:
+                self.limits.release(permit)
+        self.polls += 1
+        pace = load_pace(claim.pace, self.policy, route.bounds)
+        due = self._apply(route, claim, last, pace, outcome)
+        self.schedule.settle(claim.key, lease, due=due, pace=dump_pace(pace))
+        return 1
+
+    @staticmethod
+    def _poll(route: Route, job_id: str) -> Job | Exception:
+        try:
+            return route.adapter.get(route.conn, job_id)
+        except Exception as exc:  # noqa: BLE001 - one job's failure, isolated and reported
+            return exc
+
+    def _apply(
+        self, route: Route, claim: Claim, last: Job | None, pace: Pace, outcome: Job | Exception
+    ) -> float | None:
+        """Carry out what the shared decisions say; the next due time, or None (ended)."""
+        at = self._utcnow()
+        now = self.clock.time()
+        if isinstance(outcome, Job):
+            mismatch = wrong_job(claim.key, outcome)
+            if mismatch is not None:
+                outcome = mismatch
+        if isinstance(outcome, Job):
+            obs = apply_observation(self.store, last, outcome, profile=route.profile.name, at=at)
+            last = obs.job
+            decision = decide_observation(
+                self.policy, pace, route.bounds, obs, now=now, rng=self._rng
+            )
+        else:
+            decision = decide_failure(
+                self.policy, pace, route.bounds, claim.key, outcome, rng=self._rng
+            )
+            if decision.pause_host:
+                route.lane.host.pause(self.clock.monotonic() + decision.delay)
+            if decision.record is not None:
+                self.store.record_error(
+                    claim.adapter, claim.job_id, error_text(decision.record), at
+                )
+        self._emit_all(decision, route, claim, last, at)
+        if decision.finished or decision.error is not None:
+            return None
+        due = next_due(now, decision.delay, claim.deadline)
+        if due is None:
+            self._expire(route, claim, last)
+        return due
+
+    def _emit_all(
+        self, decision: Decision, route: Route, claim: Claim, job: Job | None, at: dt.datetime
+    ) -> None:
+        for kind, fields in decision.events:
+            self._emit(kind, route, claim, job, at, **fields)
+
+    def _expire(self, route: Route, claim: Claim, last: Job | None) -> None:
+        assert claim.deadline is not None
+        deadline = utc_from_epoch(claim.deadline)
+        error = WatchDeadline(last, deadline, key=claim.key)
+        log.info("%s", error)
+        self._emit(EventKind.DEADLINE, route, claim, last, self._utcnow(), error=error)
+
+    def _emit(
+        self,
+        kind: EventKind,
+        route: Route,
+        claim: Claim,
+        job: Job | None,
+        at: dt.datetime,
+        **fields: Any,
+    ) -> None:
+        event = Event(
+            kind=kind,
+            adapter=claim.adapter,
+            job_id=claim.job_id,
+            at=at,
+            job=job,
+            profile=route.profile.name,
+            **fields,
+        )
+        self.host.emit(event)
+
+    def _utcnow(self) -> dt.datetime:
+        return utc_from_epoch(self.clock.time())

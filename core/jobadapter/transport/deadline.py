@@ -1,0 +1,166 @@
+"""Deadlines that hold: for one whole answer, and for a whole call with its retries.
+
+A socket's read timeout applies to each read, so a server that sends its status
+line, headers or body one byte a second never trips it. Here every read of an
+answer waits only until the deadline of the thread's current try: the profile's
+``timeout`` bounds a whole answer (connect, status line, headers, body), and a
+caller's deadline (a watch's, a wait's) also bounds every retry and every wait
+between them. Deadlines live in a thread-local because one thread runs one
+request at a time, and the reads happen deep inside ``http.client``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+__all__ = [
+    "AnswerTimeout",
+    "answer_deadline",
+    "call_deadline",
+    "call_time_left",
+    "pool_classes",
+]
+
+
+class AnswerTimeout(socket.timeout):
+    """A read found the answer's deadline passed (urllib3 reads it as a read timeout)."""
+
+
+class _Deadlines(threading.local):
+    answer: float | None = None  # monotonic instant the current answer must be read by
+    call: float | None = None  # monotonic instant the whole call (retries too) must end by
+
+
+_current = _Deadlines()
+
+
+@contextlib.contextmanager
+def call_deadline(seconds: float | None) -> Iterator[None]:
+    """Within the block, every transport call of this thread ends within ``seconds``
+    from now, retries and the waits between them included (an earlier one stays)."""
+    if seconds is None:
+        yield
+        return
+    outer = _current.call
+    at = time.monotonic() + max(0.0, seconds)
+    _current.call = at if outer is None else min(outer, at)
+    try:
+        yield
+    finally:
+        _current.call = outer
+
+
+def call_time_left() -> float | None:
+    """Seconds left of the current call deadline (None: there is none)."""
+    at = _current.call
+    return None if at is None else at - time.monotonic()
+
+
+@contextlib.contextmanager
+def answer_deadline(seconds: float | None) -> Iterator[None]:
+    """Within the block, the thread's reads of an answer end ``seconds`` from now
+    (or at the call deadline, when that is sooner). ``None``: only the call deadline."""
+    outer = _current.answer
+    at = None if seconds is None else time.monotonic() + seconds
+    if _current.call is not None:
+        at = _current.call if at is None else min(at, _current.call)
+    _current.answer = at
+    try:
+        yield
+    finally:
+        _current.answer = outer
+
+
+def lift_answer_deadline() -> None:
+    """Drop the answer deadline for the rest of the block (a download's body, which may
+    rightly take long: its reads keep the per-read timeout and the call deadline)."""
+    _current.answer = _current.call
+
+
+def answer_deadline_passed() -> bool:
+    at = _current.answer
+    return at is not None and time.monotonic() >= at
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reads, each waiting no longer than the thread's answer deadline."""
+
+    def __init__(self, sock: socket.socket, raw: io.RawIOBase) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = raw  # the socket's own file: keeps it open while the answer is read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        at = _current.answer
+        if at is None:
+            return self._raw.readinto(buffer)
+        left = at - time.monotonic()
+        if left <= 0:
+            raise AnswerTimeout("the whole answer took longer than its deadline")
+        usual = self._sock.gettimeout()
+        if usual is not None and usual <= left:
+            return self._raw.readinto(buffer)
+        self._sock.settimeout(left)
+        try:
+            return self._raw.readinto(buffer)
+        except TimeoutError:
+            raise AnswerTimeout("the whole answer took longer than its deadline") from None
+        finally:
+            self._sock.settimeout(usual)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """What ``http.client.HTTPResponse`` takes from its socket: ``makefile``."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def makefile(self, mode: str, *args: Any, **kwargs: Any) -> io.BufferedReader:
+        raw = self._sock.makefile("rb", buffering=0)
+        return io.BufferedReader(_DeadlineReader(self._sock, raw))
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """An ``http.client`` answer whose status line, headers and body obey the deadline."""
+
+    def __init__(self, sock: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(_DeadlineSocket(sock), *args, **kwargs)  # type: ignore[arg-type]
+
+
+def _reads_by_deadline(conn: Any) -> Any:
+    """``conn`` reading its answers by deadline, when it is a real ``http.client``
+    connection (a test kit's stand-in, such as a cassette's, is left as it is)."""
+    if isinstance(conn, http.client.HTTPConnection):
+        conn.response_class = _DeadlineResponse
+    return conn
+
+
+class _HTTPPool(HTTPConnectionPool):
+    def _new_conn(self) -> Any:
+        return _reads_by_deadline(super()._new_conn())
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    def _new_conn(self) -> Any:
+        return _reads_by_deadline(super()._new_conn())
+
+
+def pool_classes() -> dict[str, type[HTTPConnectionPool]]:
+    """urllib3 pool classes (by scheme) whose connections read answers by deadline."""
+    return {"http": _HTTPPool, "https": _HTTPSPool}
