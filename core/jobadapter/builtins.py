@@ -20,6 +20,8 @@ def register_providers(register: Callable[[Any], None]) -> None:
 @hookimpl
 def register_report_formats(register: Callable[[str, Callable[..., str]], None]) -> None:
     from jobadapter.reports.formats import BUILTIN_FORMATS
+    from jobadapter.web.report_html import render_html
 
     for name, render in BUILTIN_FORMATS.items():
         register(name, render)
+    register("html", render_html)

@@ -30,6 +30,7 @@ BUILTIN: tuple[str, ...] = (
     "jobadapter.cli.reconcile_cmd",
     "jobadapter.cli.report_cmd",
     "jobadapter.cli.sandbox_cmd",
+    "jobadapter.cli.serve_cmd",
     "jobadapter.cli.store_cmd",
     "jobadapter.cli.watch_cmd",
     "jobadapter.cli.worker_cmd",

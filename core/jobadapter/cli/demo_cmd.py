@@ -8,6 +8,7 @@ fail), watch them all live, store them, and print the unified report.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import sys
 import time
 from typing import Any
@@ -23,6 +24,18 @@ from jobadapter.model import Job
 #: Simulated seconds per real second. The simulators' jobs take seconds, so
 #: real time lets the progress bars move visibly; raise it to go faster.
 DEFAULT_SPEED = 4.0
+
+
+SERVE_URL = "http://127.0.0.1:8765/"
+
+
+def serve_hint(state: State) -> str:
+    """The command that serves the dashboard of the store the demo wrote."""
+    if not state.store_url:
+        return "`jobadapter serve`"
+    from jobadapter.store.urls import safe_url  # never print a password
+
+    return f"`jobadapter --store {shlex.quote(safe_url(str(state.store_url)))} serve`"
 
 
 def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int:
@@ -76,6 +89,8 @@ def run_demo(state: State, *, speed: float, faults: Any, deadline: float) -> int
             f"demo finished in {time.monotonic() - t0:.1f}s; "
             "`jobadapter report --format json` shows the stored jobs"
         )
+        if store is not None:
+            click.echo(f"see them in the dashboard: {serve_hint(state)}, then open {SERVE_URL}")
         return code
     finally:
         server.stop()

@@ -13,7 +13,7 @@ from jobadapter.cli.state import State
     "format_",
     default="table",
     show_default=True,
-    help="table, json, csv, or a format a plugin registers.",
+    help="table, json, csv, html (one self-contained file), or a plugin's format.",
 )
 @click.option("--since", help="Only jobs created since: ISO-8601 instant or an age like 24h, 7d.")
 @click.option("--until", help="Only jobs created before: ISO-8601 instant or an age.")
@@ -37,6 +37,7 @@ def report_command(
     Examples:
       jobadapter report
       jobadapter report --format json --since 7d --adapter zuora.mass_updater
+      jobadapter report --format html > report.html
     """
     hub = state.hub
     group_by = ["provider", "adapter", "operation"] + (["profile"] if by_profile else [])

@@ -27,6 +27,8 @@ class State:
         self.use_store = use_store
         self._hub: Any = None
         self._store: Any = None
+        #: The transport the hub is built with (None: the hub's own); set before ``hub``.
+        self.transport: Any = None
 
     @property
     def store(self) -> Any:
@@ -44,5 +46,5 @@ class State:
         if self._hub is None:
             from jobadapter.hub import Hub
 
-            self._hub = Hub(config=self.config, store=self.store)
+            self._hub = Hub(config=self.config, store=self.store, transport=self.transport)
         return self._hub

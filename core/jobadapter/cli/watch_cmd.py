@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from jobadapter.cli import exits
+from jobadapter.cli.metrics_opts import expose_metrics, metrics_options
 from jobadapter.cli.output import echo_json
 from jobadapter.cli.progress import make_progress
 from jobadapter.cli.state import State
@@ -85,6 +86,7 @@ def watch_jobs(
     "--deadline", type=float, help="Stop watching after this many seconds (exit 4); the jobs go on."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the final jobs as JSON.")
+@metrics_options
 @click.pass_obj
 def watch_command(
     state: State,
@@ -94,6 +96,8 @@ def watch_command(
     all_open: bool,
     deadline: float | None,
     as_json: bool,
+    metrics_port: int | None,
+    metrics_host: str,
 ) -> None:
     """Watch jobs until they end: a live bar per job on a terminal, lines otherwise.
 
@@ -101,17 +105,18 @@ def watch_command(
     Examples:
       jobadapter watch zuora.bulk_job 3f2a... 9b1c... --deadline 3600
       jobadapter watch --all-open          # resume every open job after a restart
+      jobadapter watch --all-open --metrics-port 9464   # Prometheus scrapes /metrics
     """
     if not all_open and (adapter is None or not job_ids):
         raise click.UsageError("give ADAPTER and at least one JOB_ID, or --all-open")
     items: list[tuple[str, str, Any]] = (
         [(adapter, job_id, profile) for job_id in job_ids] if adapter else []
     )
-    sys.exit(
-        watch_jobs(
-            state.hub, state.store, items, deadline=deadline, as_json=as_json, resume=all_open
+    with expose_metrics(state, metrics_port, metrics_host) as store:
+        code = watch_jobs(
+            state.hub, store, items, deadline=deadline, as_json=as_json, resume=all_open
         )
-    )
+    sys.exit(code)
 
 
 def register(cli: click.Group) -> None:

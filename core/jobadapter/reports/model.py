@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from jobadapter.serialize import format_timestamp
 from jobadapter.status import JobStatus
+
+if TYPE_CHECKING:
+    from jobadapter.reports.series import ChartSeries
 
 SCHEMA_ID = "jobadapter.report/1"
 
@@ -155,6 +158,8 @@ class Report:
     generated_at: dt.datetime
     groups: tuple[ReportGroup, ...]
     total: ReportGroup
+    #: The charts' figures, when asked for (``build_report(charts=True)``); not in the JSON.
+    series: ChartSeries | None = None
 
     @property
     def group_by(self) -> tuple[str, ...]:

@@ -130,6 +130,7 @@ def build_report(
     provider: str | Iterable[str] | None = None,
     profile: str | Iterable[str] | None = None,
     now: dt.datetime | None = None,
+    charts: bool = False,
 ) -> Report:
     """The unified report across every provider in ``store``.
 
@@ -138,6 +139,7 @@ def build_report(
     (first sight when unknown), as datetimes, ISO text or ages like ``7d``;
     ``status``, ``adapter``, ``provider``, ``profile``: one value or several.
     The database does the aggregation, so this stays fast on large stores.
+    ``charts``: also compute the series the HTML report and dashboard draw.
     """
     moment = now or dt.datetime.now(dt.timezone.utc)
     query = make_query(
@@ -151,7 +153,12 @@ def build_report(
         now=moment,
     )
     groups, total = store.aggregate(query)
-    return Report(query=query, generated_at=moment, groups=groups, total=total)
+    series = None
+    if charts:
+        from jobadapter.reports.series import build_series
+
+        series = build_series(store, query, now=moment)
+    return Report(query=query, generated_at=moment, groups=groups, total=total, series=series)
 
 
 def report(
@@ -178,4 +185,6 @@ def report(
             f"no report format {format!r}; installed: {known} "
             "(plugins add formats through the register_report_formats hook)"
         )
-    return render(build_report(store, **filters))  # type: ignore[arg-type]
+    # A renderer that draws charts says so (``render.wants_charts = True``).
+    charts = bool(getattr(render, "wants_charts", False))
+    return render(build_report(store, charts=charts, **filters))  # type: ignore[arg-type]
