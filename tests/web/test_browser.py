@@ -25,6 +25,7 @@ from webworld import (
     HOSTILE_STATUS,
     chromium_context,
     cli_json,
+    cli_text,
     screenshots_dir,
 )
 
@@ -197,20 +198,8 @@ def test_pages_reload_themselves_while_jobs_move(browser: Any, demo_store: Path)
 
 
 def test_the_html_report_opens_offline(page: Any, demo_store: Path, tmp_path: Path) -> None:
-    import subprocess
-
-    from webworld import _env, _exe
-
     html = tmp_path / "report.html"
-    done = subprocess.run(
-        [*_exe(), "--store", str(demo_store), "report", "--format", "html"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_env(demo_store.parent),
-    )
-    assert done.returncode == 0, done.stderr
-    html.write_text(done.stdout)
+    html.write_text(cli_text(demo_store, "report", "--format", "html"))
     requests: list[str] = []
 
     def refuse(route: Any) -> None:

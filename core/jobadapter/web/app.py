@@ -166,8 +166,9 @@ class Dashboard:
     def page_jobs(self, request: Request) -> Response:
         found = data.job_list(self.store, request.args, now=self._now())
         payload = scrub(found.to_dict())
-        stored = self.store.jobs()
         args = request.args
+        # The filter's choices, grouped by the database rather than a second scan of the jobs.
+        keys = build_report(self.store, group_by=("adapter", "profile"), now=self._now()).groups
 
         def page_link(number: int) -> str:
             pairs = MultiDict(args)
@@ -180,8 +181,8 @@ class Dashboard:
             data=payload,
             filters=payload["filters"],
             args=args,
-            adapters=sorted({s.job.adapter for s in stored}),
-            profiles=sorted({s.profile for s in stored if s.profile}),
+            adapters=sorted({g.key["adapter"] for g in keys if g.key["adapter"]}),
+            profiles=sorted({g.key["profile"] for g in keys if g.key["profile"]}),
             statuses=data.status_names(),
             page_link=page_link,
             query_string=self._query_string(request),
