@@ -7,15 +7,16 @@ The workload is what tracking leaves: each job is seen first PENDING, then
 RUNNING with growing counts (a third of the polls answer exactly what the
 last one did), then SUCCEEDED; jobs interleave round robin.
 
-Against each backend, in the same run and interleaved in rounds, the
+Against each backend, in the same run and interleaved call by call, the
 baseline is the least a durable write of that answer costs through the same
 driver: one upsert of the job's row (snapshot and counts) in its own
-transaction, nothing read, no history. ``ratio`` = observe / bare upsert.
+transaction, nothing read, no history.
 
-Figures per backend: wall time per observation (p50/p95/mean), client CPU
-per observation (``thread_time``: what the database server does in its own
-process is not in it), observations per second from one thread and from
-four threads at once (each on its own jobs).
+Figures per backend, for both sides: wall time per observation (p5/p50/p95),
+client CPU per observation (``thread_time``: what the database server does in
+its own process is not in it) and the ratios (observe / bare upsert);
+observations per second from one thread and from four threads at once
+(each on its own jobs).
 
     python bench/store_bench.py [--quick] [--jobs N] [--steps K]
 """
@@ -25,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import sqlite3
-import statistics
 import sys
 import tempfile
 import threading
@@ -34,13 +34,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from _common import emit, interleaved, quick_parser, summary_us
+from _common import both_sides, emit, interleaved_cpu, quick_parser
 from jobadapter.model import Counts, Job
 from jobadapter.status import JobStatus
 from jobadapter.store import Store, open_store
 
 T0 = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
-ROUNDS = 6
 THREADS = 4
 
 BARE_TABLE = """
@@ -136,28 +135,18 @@ def per_observation(
     ours_seq = iter(workload(jobs, steps, "O"))
     bare_seq = iter(workload(jobs, steps, "B"))
     total = jobs * steps
-    warm = min(50, total // 10)
-    calls = (total - warm) // ROUNDS
-    ours, base = interleaved(
+    warmup = min(50, total // 10)
+    times = interleaved_cpu(
         lambda: store.observe(next(ours_seq)),
         lambda: bare(next(bare_seq)),
-        rounds=ROUNDS,
-        calls=calls,
-        warmup=warm,
+        rounds=total - warmup,
+        warmup=warmup,
     )
-    cpu_seq = iter(workload(jobs // 2 or 1, steps, "C"))
-    cpu_calls = (jobs // 2 or 1) * steps
-    start = time.thread_time()
-    for job in cpu_seq:
-        store.observe(job)
-    cpu_us = (time.thread_time() - start) / cpu_calls * 1e6
+    wall = times["jobadapter"]["wall"]
     return {
-        "observations": len(ours),
-        "observe": {**summary_us(ours), "mean_us": round(statistics.fmean(ours) * 1e6, 1)},
-        "bare_upsert": {**summary_us(base), "mean_us": round(statistics.fmean(base) * 1e6, 1)},
-        "ratio_p50": round(statistics.median(ours) / statistics.median(base), 2),
-        "observe_client_cpu_us": round(cpu_us, 1),
-        "observations_per_s_1_thread": round(len(ours) / sum(ours)),
+        "observations": len(wall),
+        **both_sides(times),
+        "observations_per_s_1_thread": round(len(wall) / sum(wall)),
     }
 
 
@@ -222,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
             if kind == "sqlite":
                 raise
             result[kind] = {"error": f"{type(exc).__name__}: {exc}"}
-    sqlite_p50 = result["sqlite"]["observe"]["p50_us"]
-    if "observe" in result["postgresql"]:
-        result["postgresql_vs_sqlite_p50"] = round(
-            result["postgresql"]["observe"]["p50_us"] / sqlite_p50, 2
+    if "jobadapter" in result["postgresql"]:
+        result["postgresql_vs_sqlite_wall_p50"] = round(
+            result["postgresql"]["jobadapter"]["wall"]["p50_us"]
+            / result["sqlite"]["jobadapter"]["wall"]["p50_us"],
+            2,
         )
     emit(result)
     return 0

@@ -1,8 +1,10 @@
 """The store interface: what the tracker, the CLI and reports need from a database.
 
-SQLite implements it by default (:class:`jobadapter.store.SqliteStore`); a
-server database can implement the same methods. Every write is one atomic
-transaction, so two processes writing at once neither corrupt nor lose rows.
+SQLite implements it by default (:class:`jobadapter.store.SqliteStore`),
+PostgreSQL for fleets (:class:`jobadapter.store.postgres.PostgresStore`); both
+share their SQL (:class:`jobadapter.store.sql_store.SqlStore`) and one
+contract test suite. Every write is one atomic transaction, so two processes
+writing at once neither corrupt nor lose rows.
 """
 
 from __future__ import annotations
