@@ -163,10 +163,13 @@ class PostgresStore(SqlStore):
                         f"cannot reach the job store {self.url} within {self._timeout:g}s: "
                         "nothing was written; try again once PostgreSQL is back"
                     ) from exc
-            except psycopg.errors.TransactionRollback:
+            except psycopg.errors.TransactionRollback as exc:
                 # A deadlock or serialization failure rolled everything back: run again.
                 if time.monotonic() >= deadline:
-                    raise
+                    raise StoreError(
+                        f"the job store {self.url} kept rolling this write back for "
+                        f"{self._timeout:g}s ({one_line(exc)}): nothing was written"
+                    ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
