@@ -104,6 +104,24 @@ def _lifetime(answer: Mapping[str, Any]) -> float:
     return DEFAULT_LIFETIME
 
 
+class TokenShare(Protocol):
+    """A token cache every process of a fleet sees (``jobadapter.fleet.tokens``).
+
+    Tokens travel as (Authorization header value, seconds still good, API base or None).
+    """
+
+    def read(self) -> tuple[str, float, str | None] | None:
+        """The shared token while it is good, else None."""
+
+    def refresh(
+        self, fetch: Callable[[], tuple[str, float, str | None]]
+    ) -> tuple[str, float, str | None]:
+        """The shared token if good, else ``fetch()``'s, stored; one process at a time."""
+
+    def drop(self, header: str) -> None:
+        """Forget the shared token if it is still ``header`` (the provider refused it)."""
+
+
 class _OAuth:
     """Token cache and single-flight refresh shared by the OAuth grants."""
 
@@ -135,6 +153,7 @@ class _OAuth:
         self._api_base: str | None = None
         #: Token requests sent so far (diagnostics, tests).
         self.fetches = 0
+        self._share: TokenShare | None = None
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -144,18 +163,45 @@ class _OAuth:
     def api_base(self) -> str | None:
         return self._api_base
 
+    def share_tokens(self, share: TokenShare) -> None:
+        """Use the fleet's token (one for every worker) instead of fetching our own."""
+        with self._lock:
+            self._share = share
+            self._cached = None
+
     def auth_headers(self, transport: Transport) -> dict[str, str]:
         cached = self._cached
         if cached is None or self._clock() >= cached[1]:
             with self._lock:  # one refresh at a time; the others wait, then reuse it
                 cached = self._cached
                 if cached is None or self._clock() >= cached[1]:
-                    cached = self._refresh(transport)
+                    cached = self._refresh_shared(transport) if self._share else None
+                    cached = cached or self._refresh(transport)
                     self._cached = cached
         return {"Authorization": cached[0]}
 
+    def _refresh_shared(self, transport: Transport) -> tuple[str, float] | None:
+        share = self._share
+        if share is None:
+            return None
+        token = share.read()
+        if token is None:
+
+            def fetch() -> tuple[str, float, str | None]:
+                header, refresh_at = self._refresh(transport)
+                return header, refresh_at - self._clock(), self._api_base
+
+            token = share.refresh(fetch)
+        header, good_for, api_base = token
+        register_secret(header.partition(" ")[2] or header)
+        if api_base:
+            self._api_base = api_base
+        return header, self._clock() + good_for
+
     def invalidate(self, used: Mapping[str, str]) -> None:
         sent = next((v for k, v in used.items() if k.lower() == "authorization"), None)
+        if sent is not None and self._share is not None:
+            self._share.drop(sent)
         with self._lock:
             if self._cached is not None and (sent is None or sent == self._cached[0]):
                 log.debug("%s: dropping the cached token after a 401", type(self).__name__)

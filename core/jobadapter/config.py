@@ -306,6 +306,25 @@ def parse_config(
     }
 
 
+def sourced_profile(name: str, supplied: Any) -> Profile:
+    """A ``profile_source`` plugin's answer for ``name`` as a checked Profile,
+    its secrets registered for redaction like the config file's."""
+    if isinstance(supplied, Profile):
+        if supplied.name != name:
+            raise ConfigError(
+                f"profile_source answered profile {supplied.name!r} when asked for {name!r}"
+            )
+        for value in supplied.secrets.values():
+            register_secret(value)
+        return supplied
+    if isinstance(supplied, Mapping):
+        return profile_from_mapping(name, supplied, source="profile_source plugin")
+    raise ConfigError(
+        f"profile_source answered {type(supplied).__name__} for profile {name!r}: "
+        "give a mapping of profile keys, a Profile, or None"
+    )
+
+
 def load_config(
     path: str | Path | None = None, *, environ: Mapping[str, str] | None = None
 ) -> dict[str, Profile]:

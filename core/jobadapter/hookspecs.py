@@ -57,6 +57,13 @@ def register_report_formats(register: Callable[[str, Callable[..., str]], None])
     """Register report formats: ``register("markdown", render)``; ``render(report) -> str``."""
 
 
+@hookspec(firstresult=True)
+def profile_source(name: str) -> Any:
+    """Supply the profile called ``name`` when the config file has none by that name:
+    a mapping of the same keys as a ``[profiles.<name>]`` table (or a ``Profile``),
+    or None to let the next source answer. Asked once per name per Hub."""
+
+
 @hookspec
 def job_changed(event: Event) -> None:
     """Called when a watched job changes status or progresses (``event.kind``)."""

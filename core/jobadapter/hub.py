@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from jobadapter.adapter import VERB_METHODS, Adapter, answer_for, check_verb
 from jobadapter.clock import Clock, SystemClock
-from jobadapter.config import Profile, load_config
+from jobadapter.config import Profile, load_config, sourced_profile
 from jobadapter.connection import Connection
 from jobadapter.errors import ConfigError, PluginError, UnknownAdapter
 from jobadapter.events import Event
@@ -186,11 +186,13 @@ class Hub:
             return profile
         profiles = self.profiles
         if profile is not None:
-            try:
-                found = profiles[profile]
-            except KeyError:
+            found = profiles.get(profile) or self._sourced_profile(profile)
+            if found is None:
                 known = ", ".join(sorted(profiles)) or "none"
-                raise ConfigError(f"no profile named {profile!r} (known: {known})") from None
+                raise ConfigError(
+                    f"no profile named {profile!r} (known: {known}; no profile_source plugin "
+                    "supplied one)"
+                )
             if found.provider != cls.provider:
                 raise ConfigError(
                     f"profile {profile!r} is for provider {found.provider!r}, "
@@ -206,6 +208,15 @@ class Hub:
             )
         names = ", ".join(sorted(p.name for p in matching))
         raise ConfigError(f"several {cls.provider!r} profiles ({names}): choose one with profile=")
+
+    def _sourced_profile(self, name: str) -> Profile | None:
+        """The profile a ``profile_source`` plugin supplies for ``name`` (kept once found)."""
+        supplied = self.plugins.pm.hook.profile_source(name=name)
+        if supplied is None:
+            return None
+        found = sourced_profile(name, supplied)
+        self.add_profile(found)
+        return found
 
     def connection(self, adapter: str, profile: str | Profile | None = None) -> Connection:
         """The (cached) connection for ``adapter`` under ``profile``."""

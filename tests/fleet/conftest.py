@@ -7,13 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fleet_world import Fleet
-
-BROKERS = {
-    "redis": "redis://127.0.0.1:6379/0",
-    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
-}
-
+from fleet_world import BROKERS, Fleet
 
 #: (broker, store): both brokers on the fleet's store, PostgreSQL; SQLite (one host) once.
 SETUPS = [("redis", "postgresql"), ("rabbitmq", "postgresql"), ("redis", "sqlite")]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -15,14 +18,110 @@ from typing import Any
 import attrs
 from jobadapter.cli.sandbox_cmd import profiles_toml, start_sandbox
 from jobadapter.config import profile_from_mapping
+from jobadapter.fleet import FleetDB, FleetTokens
 from jobadapter.hub import Hub
 from jobadapter.store import open_store
+
+#: The machine's brokers; each test uses its own random queue on them.
+BROKERS = {
+    "redis": "redis://127.0.0.1:6379/0",
+    "rabbitmq": "amqp://guest:guest@127.0.0.1:5672//",
+}
+
+
+@attrs.frozen
+class Request:
+    """One request a simulator handled (its path with the query), with real start and end times."""
+
+    profile: str
+    method: str
+    path: str
+    start: float
+    end: float
+
+
+class SandboxLog:
+    """The sandbox's own record of when each request ran (with a small latency
+    added in the simulator, so two polls of one job at once would overlap)."""
+
+    def __init__(self, latency: float) -> None:
+        self.latency = latency
+        self._lock = threading.Lock()
+        self.requests: list[Request] = []
+
+    def watch(self, sim: Any) -> None:
+        handle = sim.dispatch
+
+        def dispatch(request: Any) -> Any:
+            start = time.monotonic()
+            time.sleep(self.latency)
+            try:
+                return handle(request)
+            finally:
+                query = request.query_string.decode("latin-1")
+                where = f"{request.path}?{query}" if query else request.path  # Zoho's job id
+                done = Request(sim.name, request.method, where, start, time.monotonic())
+                with self._lock:
+                    self.requests.append(done)
+
+        sim.dispatch = dispatch
+
+    def snapshot(self) -> list[Request]:
+        with self._lock:
+            return list(self.requests)
+
+
+def overlapping_polls(requests: list[Request]) -> list[tuple[Request, Request]]:
+    """Pairs of status polls of one job that ran at the same time."""
+    by_job: dict[tuple[str, str], list[Request]] = {}
+    for r in requests:
+        if r.method == "GET":
+            by_job.setdefault((r.profile, r.path), []).append(r)
+    pairs = []
+    for polls in by_job.values():
+        polls.sort(key=lambda r: r.start)
+        pairs += [(a, b) for a, b in itertools.pairwise(polls) if b.start < a.end]
+    return pairs
+
+
+def peak_in_flight(requests: list[Request], profile: str) -> int:
+    """The most status polls of ``profile`` the sandbox was answering at once."""
+    edges = []
+    for r in requests:
+        if r.profile == profile and r.method == "GET":
+            edges += [(r.start, 1), (r.end, -1)]
+    peak = level = 0
+    for _, step in sorted(edges, key=lambda e: (e[0], e[1])):
+        level += step
+        peak = max(peak, level)
+    return peak
+
+
+def busiest_second(requests: list[Request], profile: str) -> int:
+    """The most status polls of ``profile`` that started within one second."""
+    starts = sorted(r.start for r in requests if r.profile == profile and r.method == "GET")
+    best = 0
+    low = 0
+    for high, at in enumerate(starts):
+        while starts[low] < at - 1.0:
+            low += 1
+        best = max(best, high - low + 1)
+    return best
 
 
 class Fleet:
     """A sandbox, a store and the worker processes started on them."""
 
-    def __init__(self, root: Path, broker: str, store_url: str, *, speed: float) -> None:
+    def __init__(
+        self,
+        root: Path,
+        broker: str,
+        store_url: str,
+        *,
+        speed: float,
+        limits: dict[str, Any] | None = None,
+        latency: float = 0.0,
+    ) -> None:
         self.root = root
         self.broker = broker
         self.queue = f"jobadapter-test-{uuid.uuid4().hex[:12]}"
@@ -30,12 +129,16 @@ class Fleet:
         self.store = open_store(store_url)
         self.hub = Hub(config=False, store=self.store, load_entrypoints=True)
         self.server, self.simulators = start_sandbox(self.hub, speed=speed)
-        profiles = {sim.name: sim.profile() for sim in self.simulators}
+        self.log = SandboxLog(latency)
+        for sim in self.simulators:
+            self.log.watch(sim)
+        profiles = {sim.name: {**sim.profile(), **(limits or {})} for sim in self.simulators}
         for name, table in profiles.items():
             self.hub.add_profile(profile_from_mapping(name, table, source="sandbox"))
         self.config = root / "profiles.toml"
         self.config.write_text(profiles_toml(profiles), encoding="utf-8")
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.killed: list[subprocess.Popen[bytes]] = []
 
     def command(self, *args: str) -> list[str]:
         return [
@@ -64,6 +167,14 @@ class Fleet:
     def submit_all(self, count: int) -> list[tuple[str, str, str]]:
         """``count`` jobs across every simulator's demo requests, through hub.submit."""
         offers = [(sim, demo) for sim in self.simulators for demo in sim.demo_requests()]
+        # The submitting program uses the fleet's token too (one per profile in all).
+        tokens = FleetTokens(FleetDB(self.store_url))
+        tokens.create()
+        for sim, demo in offers:
+            creds = self.hub.connection(demo.adapter, sim.name).credentials
+            share = getattr(creds, "share_tokens", None)
+            if share is not None:
+                share(tokens.for_profile(sim.name))
         jobs = []
         for n in range(count):
             sim, demo = offers[n % len(offers)]
@@ -86,14 +197,32 @@ class Fleet:
         open_jobs = [(s.job.key, s.job.status.value) for s in self.store.jobs(open_only=True)]
         raise AssertionError(f"{len(open_jobs)} jobs still open: {open_jobs[:5]}")
 
+    def kill_worker(self, rng: random.Random) -> None:
+        """SIGKILL one running worker chosen at random (no clean shutdown at all)."""
+        alive = [p for p in self.workers if p.poll() is None]
+        victim = rng.choice(alive)
+        victim.kill()
+        victim.wait()
+        self.killed.append(victim)
+
     def wait_for_workers(self, count: int, timeout: float = 60.0) -> None:
         """Until ``count`` workers are listed live (a loaded machine starts them slowly)."""
         give_up = time.monotonic() + timeout
         while len(self.fleet_status()["workers"]) < count:
-            dead = [p.args for p in self.workers if p.poll() is not None]
+            dead = [p.args for p in self.workers if p.poll() is not None and p not in self.killed]
             assert not dead, f"a worker exited: see {self.root}/worker-*.log"
             assert time.monotonic() < give_up, f"{count} workers did not start in {timeout}s"
             time.sleep(0.3)
+
+    def check_outcomes(self, jobs: list[tuple[str, str, str]]) -> None:
+        """Every job ended with the terminal status the sandbox gave it, each
+        transition recorded once (0 lost, 0 duplicated)."""
+        for adapter, job_id, profile in jobs:
+            stored = self.store.get(adapter, job_id)
+            assert stored is not None and stored.is_terminal, (adapter, job_id)
+            assert stored.status is self.hub.get(adapter, job_id, profile=profile).status
+            statuses = [t.new_status for t in self.store.transitions(adapter, job_id)]
+            assert len(statuses) == len(set(statuses)), f"{adapter} {job_id}: {statuses}"
 
     def fleet_status(self) -> Any:
         out = subprocess.run(

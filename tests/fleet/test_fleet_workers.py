@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from fleet_world import Fleet
-from jobadapter.status import JobStatus
 
 
 def test_workers_pick_up_submitted_jobs_and_track_them_to_the_end(fleet: Fleet) -> None:
@@ -17,14 +16,7 @@ def test_workers_pick_up_submitted_jobs_and_track_them_to_the_end(fleet: Fleet) 
 
     fleet.wait_until_settled(len(jobs), timeout=90)
 
-    for adapter, job_id, profile in jobs:
-        stored = fleet.store.get(adapter, job_id)
-        assert stored is not None and stored.is_terminal
-        # The terminal status the sandbox gave the job, as the provider reports it now.
-        assert stored.status is fleet.hub.get(adapter, job_id, profile=profile).status
-        statuses = [t.new_status for t in fleet.store.transitions(adapter, job_id)]
-        assert len(statuses) == len(set(statuses)), f"duplicated transition: {statuses}"
-        assert statuses[-1] in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+    fleet.check_outcomes(jobs)
     status = fleet.fleet_status()
     assert len(status["workers"]) == 2
     assert status["open"] == 0 and status["due"] == 0

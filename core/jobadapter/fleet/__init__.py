@@ -14,6 +14,7 @@ from jobadapter.fleet.limits import FleetLimits, Permit
 from jobadapter.fleet.poller import BatchPoller
 from jobadapter.fleet.schedule import Claim, Enrolment, FleetSchedule
 from jobadapter.fleet.setup import FleetOptions, open_fleet
+from jobadapter.fleet.tokens import FleetTokens, SharedToken
 from jobadapter.fleet.worker import FleetWorker, worker_name
 
 __all__ = [
@@ -24,8 +25,10 @@ __all__ = [
     "FleetLimits",
     "FleetOptions",
     "FleetSchedule",
+    "FleetTokens",
     "FleetWorker",
     "Permit",
+    "SharedToken",
     "open_fleet",
     "worker_name",
 ]

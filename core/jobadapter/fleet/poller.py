@@ -20,6 +20,7 @@ from jobadapter.events import Event, EventKind
 from jobadapter.fleet.limits import FleetLimits
 from jobadapter.fleet.pace import dump_pace, load_pace
 from jobadapter.fleet.schedule import Claim, FleetSchedule
+from jobadapter.fleet.tokens import FleetTokens
 from jobadapter.model import Job
 from jobadapter.redact import get_logger
 from jobadapter.tracker.decide import (
@@ -51,6 +52,7 @@ class BatchPoller:
         lease_ttl: float,
         policy: PollPolicy | None = None,
         limits: FleetLimits | None = None,
+        tokens: FleetTokens | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.host = host
@@ -59,6 +61,7 @@ class BatchPoller:
         self.lease_ttl = lease_ttl
         self.policy = policy or PollPolicy()
         self.limits = limits
+        self.tokens = tokens
         self.clock: Clock = clock or host.clock
         self._routes = RouteBook(host, self.clock)
         self._routes_lock = threading.Lock()
@@ -82,7 +85,12 @@ class BatchPoller:
 
     def _route(self, claim: Claim) -> Route:
         with self._routes_lock:
-            return self._routes.route(claim.adapter, claim.profile)
+            route = self._routes.route(claim.adapter, claim.profile)
+            share = getattr(route.conn.credentials, "share_tokens", None)
+            if self.tokens is not None and share is not None:
+                # One token per profile for the whole fleet (idempotent: same share object).
+                share(self.tokens.for_profile(route.profile.name))
+            return route
 
     def _one(self, lease: str, claim: Claim) -> int:
         try:

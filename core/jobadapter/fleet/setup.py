@@ -8,6 +8,7 @@ from jobadapter.fleet.db import FleetDB
 from jobadapter.fleet.limits import FleetLimits
 from jobadapter.fleet.poller import BatchPoller
 from jobadapter.fleet.schedule import FleetSchedule
+from jobadapter.fleet.tokens import FleetTokens
 from jobadapter.fleet.worker import FleetWorker
 from jobadapter.tracker.policy import PollPolicy
 from jobadapter.tracker.ports import TrackerHost
@@ -36,10 +37,18 @@ def open_fleet(
     db = FleetDB(url)
     schedule = FleetSchedule(db)
     schedule.create()
-    limits = FleetLimits(db, host.clock)
+    limits = FleetLimits(db, host.clock, slot_ttl=options.lease)
     limits.create()
+    tokens = FleetTokens(db)
+    tokens.create()
     poller = BatchPoller(
-        host, store, schedule, lease_ttl=options.lease, policy=options.policy, limits=limits
+        host,
+        store,
+        schedule,
+        lease_ttl=options.lease,
+        policy=options.policy,
+        limits=limits,
+        tokens=tokens,
     )
     return FleetWorker(
         store,
