@@ -26,7 +26,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import Self  # Python 3.11; only read by type checkers
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -164,46 +167,24 @@ def quick_parser(description: str) -> argparse.ArgumentParser:
 # -- the sandbox in a child process ----------------------------------------------------
 
 
-class SandboxProcess:
-    """Every installed simulator served by a child process on 127.0.0.1.
+class ChildProcess:
+    """A helper process spoken to in JSON lines (stdin, stdout); a context manager."""
 
-    ``options``: simulator keyword arguments by simulator name, e.g.
-    ``{"zoho_mass_update": {"requests_per_window": None}}``. The child takes
-    one-line JSON commands on stdin (``advance``, ``demo``, ``log``, ``quit``)
-    and answers one JSON line each.
-    """
+    #: Named in the error raised when the child ends early.
+    what = "child"
 
-    def __init__(
-        self,
-        *,
-        speed: float = 1.0,
-        options: dict[str, dict[str, Any]] | None = None,
-        only: Sequence[str] = (),
-        pin: bool = False,
-    ) -> None:
-        self.speed = speed
-        self.pin = pin
-        self.options = options or {}
-        self.only = list(only)
-        self.url = ""
-        self.profiles: dict[str, dict[str, Any]] = {}
+    def __init__(self) -> None:
         self._proc: subprocess.Popen[str] | None = None
 
-    def __enter__(self) -> SandboxProcess:
-        config = json.dumps(
-            {"speed": self.speed, "options": self.options, "only": self.only, "pin": self.pin}
-        )
+    def _spawn(self, argv: list[str], env: dict[str, str] | None = None) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, str(BENCH_DIR / "_common.py"), "serve", config],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "JOBADAPTER_CONFIG": os.devnull},
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
-        hello = self._read()
-        self.url = hello["url"]
-        self.profiles = hello["profiles"]
-        return self
+
+    def _say_goodbye(self) -> None:
+        """Ask the child to end (here: close its input)."""
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.close()
 
     def __exit__(
         self,
@@ -214,8 +195,8 @@ class SandboxProcess:
         proc = self._proc
         if proc is None:
             return
-        with contextlib.suppress(OSError, RuntimeError):
-            self.command("quit")
+        with contextlib.suppress(OSError, RuntimeError, ValueError):
+            self._say_goodbye()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -227,8 +208,55 @@ class SandboxProcess:
         assert self._proc is not None and self._proc.stdout is not None
         line = self._proc.stdout.readline()
         if not line:
-            raise RuntimeError("the sandbox process ended (see its error output above)")
-        answer = json.loads(line)
+            raise RuntimeError(f"the {self.what} process ended (see its error output above)")
+        return json.loads(line)
+
+
+class SandboxProcess(ChildProcess):
+    """Every installed simulator served by a child process on 127.0.0.1.
+
+    ``options``: simulator keyword arguments by simulator name, e.g.
+    ``{"zoho_mass_update": {"requests_per_window": None}}``. The child takes
+    one-line JSON commands on stdin (``advance``, ``demo``, ``log``, ``quit``)
+    and answers one JSON line each.
+    """
+
+    what = "sandbox"
+
+    def __init__(
+        self,
+        *,
+        speed: float = 1.0,
+        options: dict[str, dict[str, Any]] | None = None,
+        only: Sequence[str] = (),
+        pin: bool = False,
+    ) -> None:
+        super().__init__()
+        self.speed = speed
+        self.pin = pin
+        self.options = options or {}
+        self.only = list(only)
+        self.url = ""
+        self.profiles: dict[str, dict[str, Any]] = {}
+
+    def __enter__(self) -> Self:
+        config = json.dumps(
+            {"speed": self.speed, "options": self.options, "only": self.only, "pin": self.pin}
+        )
+        self._spawn(
+            [sys.executable, str(BENCH_DIR / "_common.py"), "serve", config],
+            env={**os.environ, "JOBADAPTER_CONFIG": os.devnull},
+        )
+        hello = self._read()
+        self.url = hello["url"]
+        self.profiles = hello["profiles"]
+        return self
+
+    def _say_goodbye(self) -> None:
+        self.command("quit")
+
+    def _read(self) -> Any:
+        answer = super()._read()
         if isinstance(answer, dict) and "error" in answer:
             raise RuntimeError(f"sandbox: {answer['error']}")
         return answer

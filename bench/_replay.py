@@ -26,11 +26,14 @@ import asyncio
 import contextlib
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import Self  # Python 3.11; only read by type checkers
+
+from _common import ChildProcess
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -40,59 +43,32 @@ _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length
 _SKIP_REQUEST = {"host", "connection", "keep-alive", "content-length", "transfer-encoding"}
 
 
-class ReplayProcess:
+class ReplayProcess(ChildProcess):
     """The replay server in a child process (pinned to the last CPU with ``pin``)."""
+
+    what = "replay"
 
     def __init__(
         self, upstream: str, *, pin: bool = False, template: tuple[str, str, str] | None = None
     ) -> None:
+        super().__init__()
         self.upstream = upstream.rstrip("/")
         self.pin = pin
         self.template = template
         self.url = ""
-        self._proc: subprocess.Popen[str] | None = None
 
-    def __enter__(self) -> ReplayProcess:
-        self._proc = subprocess.Popen(
+    def __enter__(self) -> Self:
+        self._spawn(
             [
                 sys.executable,
                 str(Path(__file__)),
                 self.upstream,
                 "1" if self.pin else "0",
                 json.dumps(self.template),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
+            ]
         )
         self.url = self._read()["url"]
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        proc = self._proc
-        if proc is None:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            assert proc.stdin is not None
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        self._proc = None
-
-    def _read(self) -> Any:
-        assert self._proc is not None and self._proc.stdout is not None
-        line = self._proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the replay process ended (see its error output above)")
-        return json.loads(line)
 
     def stats(self) -> dict[str, int]:
         """Requests forwarded to the simulator and answered from the recording."""
@@ -213,7 +189,10 @@ async def _serve(upstream: str, template: tuple[str, str, str] | None) -> None:
         line = await loop.run_in_executor(None, sys.stdin.readline)
         if not line:
             break
-        print(json.dumps({"forwarded": replay.forwarded, "replayed": replay.replayed}), flush=True)
+        print(
+            json.dumps({"forwarded": replay.forwarded, "replayed": replay.replayed}),
+            flush=True,
+        )
     server.close()
 
 

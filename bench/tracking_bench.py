@@ -231,6 +231,7 @@ def tracking_setup(
         approach=args.approach,
         reach=args.reach,
         stride=args.stride,
+        pending_stretch=args.pending_stretch,
     )
     return hub, scripted, clock, policy
 
@@ -434,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--approach", type=float, default=PollPolicy().approach)
     parser.add_argument("--reach", type=float, default=PollPolicy().reach)
     parser.add_argument("--stride", type=float, default=PollPolicy().stride)
+    parser.add_argument("--pending-stretch", type=float, default=PollPolicy().pending_stretch)
     parser.add_argument("--max-in-flight", type=int, default=64)
     args = parser.parse_args(argv)
     if args.quick:
