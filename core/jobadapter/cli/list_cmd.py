@@ -8,8 +8,8 @@ import sys
 import click
 
 from jobadapter.cli import exits
-from jobadapter.cli.jobs_cmd import json_option, profile_option
-from jobadapter.cli.output import print_jobs
+from jobadapter.cli.jobs_cmd import profile_option
+from jobadapter.cli.output import json_option, print_jobs
 from jobadapter.cli.state import State
 from jobadapter.status import JobStatus
 
@@ -45,6 +45,7 @@ def list_command(
     Example:
       jobadapter list zuora.bulk_job -p prod --status running --limit 20
     """
+    profile = state.profile_for(adapter, profile)
     filters: dict[str, object] = {}
     if status is not None:
         unified = {s.value: s for s in JobStatus}
