@@ -80,6 +80,10 @@ class Adapter:
     #: never uploaded, a job never submitted): it will never run on its own.
     #: ``hub.reconcile()`` never links such a job as found (see :meth:`half_made`).
     half_made_statuses: ClassVar[frozenset[str]] = frozenset()
+    #: True when the provider's answers carry timestamps with no zone (Zuora's Mass
+    #: Updater: the tenant's zone). A profile without ``timezone`` then reads them
+    #: as UTC, and the hub says so once per profile, since the times may be hours off.
+    naive_timestamps: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

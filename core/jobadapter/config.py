@@ -79,7 +79,9 @@ class Profile:
     base_url: str | None = None
     token_url: str | None = None
     accounts_url: str | None = None
-    timezone: str = "UTC"
+    #: The tenant's zone for timestamps that carry none; None: not configured
+    #: (UTC is assumed, and the hub warns once for adapters that read such times).
+    timezone: str | None = None
     headers: Mapping[str, str] = attrs.field(factory=dict)
     verify_tls: bool = True
     timeout: float = 60.0
@@ -232,9 +234,10 @@ def profile_from_mapping(
             raise bad(key, f"must be a number above 0 and at most {upper:g} {unit}, got {value!r}")
         return float(value)
 
-    timezone = string("timezone") or "UTC"
+    timezone = string("timezone")
     try:
-        parse_timezone(timezone)
+        if timezone is not None:
+            parse_timezone(timezone)
     except ValueError as exc:
         raise bad("timezone", str(exc)) from None
     headers = table.get("headers", {})

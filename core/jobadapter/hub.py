@@ -98,6 +98,7 @@ class Hub:
         self.transport = transport
         self._connections: dict[str, Connection] = {}
         self._instances: dict[tuple[str, str], tuple[type[Adapter], Profile, Adapter]] = {}
+        self._zone_warned: set[str] = set()
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -124,7 +125,25 @@ class Hub:
         """An adapter instance (set up with the profile's timezone, when given)."""
         cls = self._adapter_class(name)
         prof = self._resolve_profile(cls, profile) if profile is not None else None
+        if prof is not None:
+            self._say_if_zone_assumed(cls, prof)
         return cls(timezone=prof.timezone if prof else None)
+
+    def _say_if_zone_assumed(self, cls: type[Adapter], profile: Profile) -> None:
+        """Warn once per profile when an adapter reads zoneless times as UTC by default."""
+        if not cls.naive_timestamps or profile.timezone is not None:
+            return
+        if profile.name in self._zone_warned:
+            return
+        self._zone_warned.add(profile.name)
+        log.warning(
+            "profile %r sets no `timezone`: %s answers carry times with no zone, so they "
+            "are read as UTC and may be hours off; set `timezone` (your tenant's zone, "
+            'e.g. "America/Los_Angeles") in the profile (%s)',
+            profile.name,
+            cls.name,
+            profile.source,
+        )
 
     def _adapter_class(self, name: str) -> type[Adapter]:
         cls = self.plugins.registry.adapters.get(name)
@@ -149,6 +168,7 @@ class Hub:
         cached = self._instances.get(key)
         if cached is not None and cached[0] is cls and cached[1] is profile:
             return cached[2]
+        self._say_if_zone_assumed(cls, profile)
         instance = cls(timezone=profile.timezone)
         self._instances[key] = (cls, profile, instance)
         return instance

@@ -46,6 +46,7 @@ def test_profiles_lists_names_providers_urls_and_secret_sources_never_values(
     assert text.exit_code == 0, text.output
     assert "zoho-id-value-123" not in text.output and "zoho-token-value-456" not in text.output
     assert "crm (default)" in text.output and "https://rest.zuora.com" in text.output
+    assert "timezone not set (zoneless times read as UTC)" in text.output
     data = json.loads(run("profiles", "--json", config=config).stdout)
     crm = next(p for p in data["profiles"] if p["name"] == "crm")
     assert crm["secrets"] == {
@@ -55,6 +56,22 @@ def test_profiles_lists_names_providers_urls_and_secret_sources_never_values(
     prod = next(p for p in data["profiles"] if p["name"] == "zuora-prod")
     assert prod["secrets"]["client_secret"] == "$ZUORA_CLIENT_SECRET_NOT_SET_FOR_TEST not set"
     assert data["default_profile"] == "crm" and crm["default"]
+    assert prod["timezone"] is None
+
+
+def test_status_warns_when_a_zuora_profile_sets_no_timezone(
+    run: Any, sandbox: Any, home: Path, caplog: Any
+) -> None:
+    config, _ = sandbox
+    zoneless = home / "zoneless.toml"
+    lines = config.read_text().splitlines()
+    zoneless.write_text("\n".join(x for x in lines if not x.startswith("timezone")) + "\n")
+    run("status", "zuora.mass_updater", "a" * 32, "-p", "zuora_bulk", config=zoneless)
+    said = caplog.text  # the CLI shows warnings on stderr through logging
+    assert "profile 'zuora_bulk' sets no `timezone`" in said and "read as UTC" in said
+    caplog.clear()
+    run("status", "zuora.mass_updater", "a" * 32, "-p", "zuora_bulk", config=config)
+    assert "sets no `timezone`" not in caplog.text
 
 
 def test_config_path_names_the_file(run: Any, home: Path) -> None:
@@ -86,3 +103,12 @@ def test_default_profile_from_the_environment_or_the_config(
     monkeypatch.setenv("JOBADAPTER_PROFILE", "nope")
     unknown = run(*args, config=with_key)
     assert unknown.exit_code == exits.USAGE and "default profile 'nope'" in unknown.output
+
+
+def test_plugins_says_which_adapters_need_a_timezone(run: Any) -> None:
+    result = run("plugins")
+    line = next(x for x in result.output.splitlines() if "zuora.mass_updater" in x)
+    assert "set `timezone` in its profiles" in line
+    rows = json.loads(run("plugins", "--json").stdout)
+    zoneless = {name for row in rows for name in row["zoneless_times"]}
+    assert zoneless == {"zuora.mass_updater"}

@@ -184,5 +184,5 @@ def test_profile_is_ready_to_use(sim: EchoSimulator, server: SandboxServer) -> N
         "base_url": server.url,
         "client_id": "sandbox-client",
         "client_secret": "sandbox-secret",
-        "timezone": "UTC",
+        "timezone": "America/Los_Angeles",  # not UTC: a wrong default shows
     }

@@ -8,6 +8,9 @@ import click
 from jobadapter.cli.output import echo_json, json_option, use_rich
 from jobadapter.cli.state import State
 
+#: Said beside an adapter whose answers carry times with no zone (the tenant's).
+ZONE_NOTE = "; times carry no zone: set `timezone` in its profiles"
+
 
 @click.command("plugins")
 @json_option
@@ -36,6 +39,12 @@ def plugins_command(state: State, as_json: bool) -> None:
             for name in info.adapters
             if name in registry.unavailable
         }
+        # Adapters whose answers carry times with no zone: their profiles need `timezone`.
+        data["zoneless_times"] = [
+            name
+            for name in info.adapters
+            if name in registry.adapters and registry.adapters[name].naive_timestamps
+        ]
         rows.append(data)
     if as_json:
         echo_json(rows)
@@ -47,7 +56,10 @@ def plugins_command(state: State, as_json: bool) -> None:
         table = Table("plugin", "version", "adapters (capabilities)", "hooks")
         for row in rows:
             adapters = "\n".join(
-                [f"{a} ({', '.join(c)})" for a, c in row["capabilities"].items()]
+                [
+                    f"{a} ({', '.join(c)})" + (ZONE_NOTE if a in row["zoneless_times"] else "")
+                    for a, c in row["capabilities"].items()
+                ]
                 + [f"{a} (unavailable)" for a in row["unavailable"]]
             )
             table.add_row(row["name"], row["version"] or "", adapters, ", ".join(row["hooks"]))
@@ -56,7 +68,8 @@ def plugins_command(state: State, as_json: bool) -> None:
     for row in rows:
         click.echo(f"{row['name']} {row['version'] or ''}".rstrip())
         for adapter, caps in row["capabilities"].items():
-            click.echo(f"  adapter {adapter}: {', '.join(caps)}")
+            note = ZONE_NOTE if adapter in row["zoneless_times"] else ""
+            click.echo(f"  adapter {adapter}: {', '.join(caps)}{note}")
         for adapter, reason in row["unavailable"].items():
             click.echo(f"  adapter {adapter}: unavailable: {reason}")
         click.echo(f"  hooks: {', '.join(row['hooks'])}")

@@ -45,6 +45,7 @@ def profiles_command(state: State, as_json: bool) -> None:
                 "name": name,
                 "provider": profile.provider,
                 "base_url": profile.base_url,
+                "timezone": profile.timezone,
                 "secrets": {key: where for key, where in secrets.items() if where is not None},
                 "default": name == default,
             }
@@ -63,9 +64,10 @@ def profiles_command(state: State, as_json: bool) -> None:
     for row in rows:
         where = ", ".join(f"{k} ({v})" for k, v in row["secrets"].items()) or "no secrets"
         mark = " (default)" if row["default"] else ""
+        zone = row["timezone"] or "timezone not set (zoneless times read as UTC)"
         click.echo(
             f"{row['name']}{mark}  {row['provider']}  {row['base_url'] or '(provider default)'}"
-            f"  {where}"
+            f"  {zone}  {where}"
         )
 
 

@@ -72,6 +72,9 @@ class MassUpdaterAdapter(ZuoraAdapter):
     #: Zuora replays the first answer for a repeated Idempotency-Key, so a
     #: submission whose answer was lost can be resent under its key.
     idempotent_submit: ClassVar[bool] = True
+    #: ``uploadedOn``/``startedOn``/``endedOn`` are ``yyyy-MM-dd HH:mm:ss`` with no
+    #: zone (the tenant's): the profile's ``timezone`` says which.
+    naive_timestamps: ClassVar[bool] = True
     #: Zuora sets no polling interval (its quota is 50,000 calls a minute per
     #: tenant); 2 s is only the floor: the tracker backs off from it and aims
     #: at the end the row counts predict, which a coarser floor would hold back.

@@ -60,6 +60,12 @@ def code_for(status: int, code: str | int | None = None) -> int:
     return zuora_code(_CATEGORY_FOR_STATUS.get(status, "60"))
 
 
+#: The simulated tenant's zone. Not UTC on purpose: a client that read Zuora's
+#: zoneless times as UTC instead of the profile's ``timezone`` is hours off, and
+#: the tests see it.
+DEFAULT_TENANT_TIMEZONE = "America/Los_Angeles"
+
+
 class ZuoraSimulatorBase(Simulator):
     """A Zuora tenant on loopback: ``POST /oauth/token`` plus the subclass's job routes.
 
@@ -83,7 +89,7 @@ class ZuoraSimulatorBase(Simulator):
         rate_limit: int = 50_000,
         rate_window: float = 60.0,
         send_retry_after: bool = False,
-        tenant_timezone: str = "UTC",
+        tenant_timezone: str = DEFAULT_TENANT_TIMEZONE,
     ) -> None:
         super().__init__(clock=clock, seed=seed)
         self.client_id = client_id
