@@ -14,16 +14,20 @@ MYPYPATH := $(subst $(space),,core$(foreach d,$(PLUGIN_DIRS),:$(d)))
 PYTEST_ARGS ?= -n 2 -q
 STAMP := $(VENV)/.installed
 
-.PHONY: install services test lint typecheck pytest demo bench soak clean
+.PHONY: install services test lint typecheck pytest demo wheels bench soak clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=70.1' wheel
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=77' wheel
 
+# pip's and setuptools' build chatter goes to $(VENV)/install.log (shown on failure),
+# so a first `make demo` shows the demo on the first screen.
 $(STAMP): $(BIN)/python pyproject.toml $(PLUGINS)
-	$(BIN)/python -m pip install --quiet --config-settings editable_mode=compat \
-		-e '.[test]' $(foreach d,$(PLUGIN_DIRS),-e '$(d)[test]')
-	touch $(STAMP)
+	@echo "installing jobadapter and its plugins into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/python -m pip install --config-settings editable_mode=compat \
+		-e '.[test]' $(foreach d,$(PLUGIN_DIRS),-e '$(d)[test]') \
+		> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $(STAMP)
 
 install: $(STAMP)
 
@@ -46,6 +50,14 @@ test: lint typecheck pytest
 demo: install
 	$(BIN)/jobadapter demo
 
+# Every distribution (the core and each plugins/*, the common packages too) as a
+# wheel in dist/, so `pip install --find-links dist jobadapter-zuora-bulk` works.
+wheels: install
+	@mkdir -p dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist \
+		. $(PLUGIN_DIRS)
+	@ls dist
+
 # Every bench/*_bench.py prints one JSON object of figures (docs/performance.md).
 # `make bench QUICK=1` runs each at a small size (a smoke test, not figures to quote).
 bench: install
@@ -59,4 +71,4 @@ soak: install
 	JOBADAPTER_SOAK=1 $(BIN)/pytest -q tests/fleet/test_fleet_kill.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache dist

@@ -24,6 +24,9 @@ from jobadapter.cli.state import State
 @click.option("--adapter", "adapters", multiple=True, help="Only this adapter (repeatable).")
 @click.option("--by-profile", is_flag=True, help="Group by profile too.")
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option(
+    "--wide", is_flag=True, help="Table: every column, wider than the terminal if need be."
+)
 @click.pass_obj
 def report_command(
     state: State,
@@ -34,6 +37,7 @@ def report_command(
     adapters: tuple[str, ...],
     by_profile: bool,
     as_json: bool,
+    wide: bool,
 ) -> None:
     """Report on stored jobs: per provider, adapter and operation, jobs by status,
     rows processed and failed, failure rate, durations (p50/p95/max).
@@ -43,20 +47,27 @@ def report_command(
       jobadapter report
       jobadapter report --format json --since 7d --adapter zuora.mass_updater
       jobadapter report --format html > report.html
+      jobadapter report --wide             # every column, however narrow the terminal
     """
     if as_json:
         format_ = "json"
     hub = state.hub
     _check_names(hub, adapters, statuses)
     group_by = ["provider", "adapter", "operation"] + (["profile"] if by_profile else [])
-    text = hub.report(
-        format_,
+    filters: dict[str, Any] = dict(
         group_by=group_by,
         since=since,
         until=until,
         status=list(statuses) or None,
         adapter=list(adapters) or None,
     )
+    if wide and format_ == "table" and hub.store is not None:
+        from jobadapter.reports import build_report
+        from jobadapter.reports.formats import render_table
+
+        text = render_table(build_report(hub.store, **filters), wide=True)
+    else:
+        text = hub.report(format_, **filters)
     click.echo(text.rstrip("\n"))
 
 

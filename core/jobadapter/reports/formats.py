@@ -145,17 +145,76 @@ def _filters_text(report: Report) -> str | None:
     return "; ".join(parts) or None
 
 
-def render_table(report: Report) -> str:
+#: Figure columns dropped first as the terminal narrows (least important first).
+_DROP_ORDER = (
+    "Succeeded with\nfailed rows",
+    "Jobs with\nfailed rows",
+    "Anomalies",
+    "p50",
+    "max",
+    "Errors",
+    "Failure\nrate",
+    "p95",
+    "Statuses",
+    "Rows\nfailed",
+)
+#: The narrowest a name column gets before it is shortened with an ellipsis.
+_NAME_MIN = 14
+_CELL_PADDING = 3  # one space each side and one between columns
+
+
+def _natural_width(texts: list[str]) -> int:
+    return max((len(line) for text in texts for line in text.splitlines()), default=0)
+
+
+def _figures_that_fit(widths: dict[str, int], names_width: int, width: int) -> list[str]:
+    """The figure columns kept so the table fits ``width``: names stay at least
+    ``_NAME_MIN`` wide, numbers are never cut, the least important go first."""
+    kept = list(widths)
+    for name in _DROP_ORDER:
+        if names_width + sum(widths[k] + _CELL_PADDING for k in kept) + _CELL_PADDING <= width:
+            break
+        kept.remove(name)
+    return kept
+
+
+def render_table(report: Report, *, width: int | None = None, wide: bool = False) -> str:
     """A rich table as plain text (no colour codes), with a total line.
 
-    Fits the terminal when there is one. rich is imported here, not at
-    module load, so ``jobadapter`` starts fast.
+    Fits ``width`` (default: the terminal; elsewhere every column is kept):
+    names are never split mid-word (an ellipsis shortens them), numbers are
+    never cut, and less important columns are dropped first; ``wide`` keeps
+    every column whatever the width. rich is imported here, not at module
+    load, so ``jobadapter`` starts fast.
     """
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
+    if width is None:
+        if sys.stdout.isatty():
+            width = max(80, shutil.get_terminal_size((200, 24)).columns)
+        else:  # pipes, files, CI logs: every column, rows unfolded
+            width, wide = 200, True
     keys = list(report.group_by)
+    rows = [_table_cells(g) for g in report.groups]
+    total = _table_cells(report.total)
+    figures = {
+        name: _natural_width([name, total[i], *(r[i] for r in rows)])
+        for i, name in enumerate(_TABLE_FIGURES)
+    }
+    key_cells = [[g.key.get(k) or "-" for g in report.groups] for k in keys]
+    names_width = sum(
+        min(_NAME_MIN, _natural_width([k, *cells])) + _CELL_PADDING
+        for k, cells in zip(keys, key_cells, strict=True)
+    )
+    kept = list(figures) if wide else _figures_that_fit(figures, names_width, width)
+    if wide:
+        names_width = sum(
+            _natural_width([k, *cells]) + _CELL_PADDING
+            for k, cells in zip(keys, key_cells, strict=True)
+        )
+        width = max(width, names_width + sum(figures[k] + _CELL_PADDING for k in kept))
     table = Table(
         title="jobadapter report",
         title_justify="left",
@@ -164,14 +223,27 @@ def render_table(report: Report) -> str:
         box=box.SIMPLE_HEAD,
         show_footer=bool(keys and report.groups),
     )
-    for i, key in enumerate(keys):
-        table.add_column(key.capitalize(), footer="total" if i == 0 else "", overflow="fold")
-    for name, footer in zip(_TABLE_FIGURES, _table_cells(report.total), strict=True):
-        table.add_column(name, footer=footer, justify="left" if name == "Statuses" else "right")
-    for group in report.groups:
-        table.add_row(*(group.key.get(k) or "-" for k in keys), *_table_cells(group))
-    # Fit a terminal; anywhere else (pipes, files, CI logs) keep rows unfolded.
-    width = max(80, shutil.get_terminal_size((200, 24)).columns) if sys.stdout.isatty() else 200
+    for i, (key, cells) in enumerate(zip(keys, key_cells, strict=True)):
+        table.add_column(
+            key.capitalize(),
+            footer="total" if i == 0 else "",
+            overflow="ellipsis",  # a name longer than its column ends in "…", never folds
+            min_width=_natural_width([key, *cells])
+            if wide
+            else min(_NAME_MIN, _natural_width([key, *cells])),
+        )
+    columns = [i for i, name in enumerate(_TABLE_FIGURES) if name in kept]
+    for i in columns:
+        name = _TABLE_FIGURES[i]
+        table.add_column(
+            name,
+            footer=total[i],
+            justify="left" if name == "Statuses" else "right",
+            min_width=figures[name] if name != "Statuses" else None,
+            no_wrap=name != "Statuses",
+        )
+    for group, cells in zip(report.groups, rows, strict=True):
+        table.add_row(*(group.key.get(k) or "-" for k in keys), *(cells[i] for i in columns))
     out = io.StringIO()
     console = Console(file=out, width=width, color_system=None, force_terminal=False, no_color=True)
     console.print(table)
