@@ -19,7 +19,7 @@ from jobadapter.errors import NotSupported, PluginError, ProviderResponseError
 from jobadapter.model import Job
 from jobadapter.parsing import UTC, parse_count, parse_timestamp, parse_timezone
 from jobadapter.status import JobStatus
-from jobadapter.statuses import StatusTable
+from jobadapter.statuses import StatusTable, normalise_word
 
 if TYPE_CHECKING:
     from jobadapter.connection import Connection
@@ -76,6 +76,10 @@ class Adapter:
     #: every request submit sends on the key. ``hub.reconcile()`` then resends a
     #: submission a crash left unanswered instead of hunting for its job.
     idempotent_submit: ClassVar[bool] = False
+    #: Native status words of a job ``submit`` created but did not finish (a file
+    #: never uploaded, a job never submitted): it will never run on its own.
+    #: ``hub.reconcile()`` never links such a job as found (see :meth:`half_made`).
+    half_made_statuses: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -177,6 +181,15 @@ class Adapter:
         if job_id:
             return job_id
         raise self.malformed(f"no {field} in the answer and no job_id given")
+
+    def half_made(self, job: Job) -> bool:
+        """Whether ``job`` is one ``submit`` began and did not finish (see
+        ``half_made_statuses``): found after a crash, it must be finished or settled
+        by an operator, never taken for a started job."""
+        word = job.native_status
+        return word is not None and normalise_word(word) in {
+            normalise_word(w) for w in self.half_made_statuses
+        }
 
     # -- the I/O half ----------------------------------------------------------
 

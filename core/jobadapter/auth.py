@@ -137,6 +137,7 @@ class _OAuth:
         scheme: str,
         refresh_margin: float,
         clock: Callable[[], float],
+        api_base_key: str | None = None,
     ) -> None:
         _check_value("client_id", client_id)
         _check_value("client_secret", client_secret)
@@ -151,6 +152,9 @@ class _OAuth:
         #: (header value, refresh at) swapped as one tuple so readers need no lock.
         self._cached: tuple[str, float] | None = None
         self._api_base: str | None = None
+        #: The token answer's key naming the account's API root (Zoho: ``api_domain``;
+        #: others call it ``instance_url``...); None: the answer names none.
+        self.api_base_key = api_base_key
         #: Token requests sent so far (diagnostics, tests).
         self.fetches = 0
         self._share: TokenShare | None = None
@@ -225,14 +229,25 @@ class _OAuth:
         if not isinstance(token, str) or not token.strip() or any(c in token for c in "\r\n"):
             raise self._error(response, "the token answer has no usable access_token")
         register_secret(token)
-        self._remember(answer)
+        self.remember(answer)
         lifetime = _lifetime(answer)
         # Refresh early, but never so early that a short-lived token is refetched every call.
         margin = min(self._margin, lifetime / 2)
         return f"{self._scheme} {token}", self._clock() + lifetime - margin
 
-    def _remember(self, answer: Mapping[str, Any]) -> None:
-        """Hook for grants whose answer carries more than the token."""
+    def remember(self, answer: Mapping[str, Any]) -> None:
+        """Keep what a token answer says besides the token: the API root it names
+        under :attr:`api_base_key`, which becomes :attr:`api_base` (the fallback of
+        ``Provider.base_url``). Override it to read an answer of another shape."""
+        key = self.api_base_key
+        root = answer.get(key) if key else None
+        if root is None:
+            return
+        parts = urlsplit(root) if isinstance(root, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            log.warning("ignoring an unusable %s in the token answer", key)
+            return
+        self._api_base = root.rstrip("/")
 
     def _answer(self, response: Response) -> Mapping[str, Any]:
         status = response.status
@@ -294,6 +309,7 @@ class ClientCredentials(_OAuth):
         refresh_margin: float = 300.0,
         clock: Callable[[], float] = time.time,
         extra_form: Mapping[str, str] | None = None,
+        api_base_key: str | None = None,
     ) -> None:
         super().__init__(
             token_url,
@@ -302,6 +318,7 @@ class ClientCredentials(_OAuth):
             scheme=scheme,
             refresh_margin=refresh_margin,
             clock=clock,
+            api_base_key=api_base_key,
         )
         self._extra = dict(extra_form or {})
 
@@ -315,7 +332,8 @@ class ClientCredentials(_OAuth):
 
 
 class RefreshToken(_OAuth):
-    """OAuth2 refresh-token grant (Zoho): also learns the account's ``api_domain``."""
+    """OAuth2 refresh-token grant; learns the account's API root from the answer's
+    ``api_base_key`` (``api_domain`` by default, as Zoho names it)."""
 
     _grant = "refresh_token"
     _hint = (
@@ -330,9 +348,10 @@ class RefreshToken(_OAuth):
         client_secret: str,
         refresh_token: str,
         *,
-        scheme: str = "Zoho-oauthtoken",
+        scheme: str = "Bearer",
         refresh_margin: float = 300.0,
         clock: Callable[[], float] = time.time,
+        api_base_key: str | None = "api_domain",
     ) -> None:
         _check_value("refresh_token", refresh_token)
         register_secret(refresh_token)
@@ -343,6 +362,7 @@ class RefreshToken(_OAuth):
             scheme=scheme,
             refresh_margin=refresh_margin,
             clock=clock,
+            api_base_key=api_base_key,
         )
         self._refresh_token = refresh_token
 
@@ -353,13 +373,3 @@ class RefreshToken(_OAuth):
             "client_secret": self._client_secret,
             "grant_type": "refresh_token",
         }
-
-    def _remember(self, answer: Mapping[str, Any]) -> None:
-        domain = answer.get("api_domain")
-        if domain is None:
-            return
-        parts = urlsplit(domain) if isinstance(domain, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            log.warning("ignoring an unusable api_domain in the token answer")
-            return
-        self._api_base = domain.rstrip("/")

@@ -314,6 +314,8 @@ class _Reconciler:
         ]
         if len(candidates) == 1:
             job = candidates[0]
+            if self.hub.adapter(sub.adapter, profile=sub.profile).half_made(job):
+                return self._half_made(sub, job)
             self.store.complete_submission(sub.id, job)
             self._claimed.add(job.key)
             return Reconciled(sub, Resolution.FOUND, job)
@@ -341,6 +343,22 @@ class _Reconciler:
             "submit it again",
         )
         return Reconciled(sub, Resolution.NOT_STARTED, detail="no job at the provider")
+
+    def _half_made(self, sub: Submission, job: Job) -> Reconciled:
+        """A job the crash left half made (created, never given its file or submitted):
+        not a found job. Resending under the key (``resubmit=``, where the adapter is
+        idempotent) finishes it before any listing; here it is left to an operator,
+        unlinked, so no watch waits on a job that will never run."""
+        self._claimed.add(job.key)
+        return Reconciled(
+            sub,
+            Resolution.UNKNOWN,
+            detail=f"{sub.adapter} job {job.id} was created but never finished (status "
+            f"{job.native_status!r}: its file was never uploaded or it was never submitted), "
+            "so it will never run. Finish it by running hub.reconcile(resubmit=...) from a "
+            "program that can rebuild the request, or cancel it at the provider and call "
+            f"hub.resolve_submission({sub.id}, job_id=None) (jobadapter resolve)",
+        )
 
     def _list(self, adapter: str, profile: str | None) -> list[Job]:
         key = (adapter, profile)

@@ -218,7 +218,9 @@ def test_refresh_token_flow_with_api_domain(tokens: TokenServer) -> None:
         )
     ]
     clock = Clock()
-    creds = RefreshToken(tokens.url, "cid", CLIENT_SECRET, REFRESH, clock=clock)
+    creds = RefreshToken(
+        tokens.url, "cid", CLIENT_SECRET, REFRESH, clock=clock, scheme="Zoho-oauthtoken"
+    )
     assert creds.api_base is None
     assert creds.auth_headers(transport()) == {
         "Authorization": "Zoho-oauthtoken 1000.access.zoho.0001"

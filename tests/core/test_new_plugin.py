@@ -79,9 +79,9 @@ def invoke(*args: str) -> Result:
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     """One plugin generated with the real command, importable from its folder."""
     base = tmp_path_factory.mktemp("plugins")
-    result = invoke("new-plugin", NAME, "--dir", str(base))
-    assert result.exit_code == 0, result.output
     path = base / DISTRIBUTION
+    result = invoke("new-plugin", NAME, "--dir", str(path))
+    assert result.exit_code == 0, result.output
     sys.path.insert(0, str(path))
     try:
         yield Generated(path, importlib.import_module(PLUGIN_MODULE))
@@ -171,7 +171,7 @@ def test_bad_names_are_usage_errors(args: list[str], message: str, tmp_path: Pat
 def test_refuses_a_non_empty_folder_and_a_core_that_is_no_checkout(tmp_path: Path) -> None:
     (tmp_path / DISTRIBUTION).mkdir()
     (tmp_path / DISTRIBUTION / "keep.txt").write_text("mine", encoding="utf-8")
-    taken = CliRunner().invoke(cli, ["new-plugin", NAME, "--dir", str(tmp_path)])
+    taken = CliRunner().invoke(cli, ["new-plugin", NAME, "--dir", str(tmp_path / DISTRIBUTION)])
     assert taken.exit_code == 2 and "not empty" in taken.output
     assert [p.name for p in (tmp_path / DISTRIBUTION).iterdir()] == ["keep.txt"]
     elsewhere = tmp_path / "other"
@@ -180,16 +180,35 @@ def test_refuses_a_non_empty_folder_and_a_core_that_is_no_checkout(tmp_path: Pat
     assert not_core.exit_code == 2 and "no jobadapter checkout" in not_core.output
 
 
-def test_warns_when_an_installed_plugin_registers_the_same_provider(
+def test_a_provider_an_installed_plugin_registers_is_not_taken(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(
-        "JOBADAPTER_PLUGINS", "zoho_common,zoho_mass_update"
-    )  # installed with the repo
+    monkeypatch.setenv("JOBADAPTER_PLUGINS", "zoho_common,zoho_mass_update")  # installed
     result = invoke("new-plugin", "zoho_bulk_write", "--dir", str(tmp_path))
-    assert result.exit_code == 0
-    assert "'zoho_common' already registers provider 'zoho'" in result.output
-    assert (tmp_path / "jobadapter-zoho-bulk-write" / "Makefile").is_file()
+    assert result.exit_code == 0, result.output
+    assert "provider 'zoho_bulk', not 'zoho'" in result.output
+    assert "To reuse the installed 'zoho' provider (plugin 'zoho_common')" in result.output
+    assert (tmp_path / "Makefile").is_file()  # --dir is the plugin's folder itself
+    adapter = (tmp_path / "jobadapter_zoho_bulk_write" / "adapter.py").read_text("utf-8")
+    assert 'provider: ClassVar[str] = "zoho_bulk"' in adapter
+    explicit = CliRunner().invoke(
+        cli, ["new-plugin", "zoho_x", "--provider", "zoho", "--dir", str(tmp_path / "x")]
+    )
+    assert explicit.exit_code == 2 and "To reuse the installed 'zoho' provider" in explicit.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_asks_for_the_provider_name_at_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOBADAPTER_PLUGINS", "zoho_common")
+    monkeypatch.setattr("jobadapter.cli.new_plugin_cmd.interactive", lambda: True)
+    result = CliRunner().invoke(
+        cli, ["new-plugin", "zoho_bulk_write", "--dir", str(tmp_path)], input="crm_files\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "provider name for this plugin [zoho_bulk]" in result.output
+    assert "crm_files.bulk_write" in result.output
 
 
 # -- the files -------------------------------------------------------------------------

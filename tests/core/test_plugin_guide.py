@@ -2,16 +2,16 @@
 
 Every fenced block with a ``title="path"`` is part of the tutorial plugin; blocks
 with the same path are joined in order (a block starting indented continues the
-class above it). The test writes them out as a package, checks it against the
-Zoho Bulk Write spec's schemas, lints and type-checks it, drives it against its own
-simulator and runs its own tests (recording its cassette, then replaying it).
+class above it). The test writes them out as a package, checks that its names are
+the ones ``jobadapter new-plugin mailchimp_batch`` gives, lints and type-checks it,
+drives it against its own simulator and runs its own tests (recording its
+cassette, then replaying it).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import os
 import re
 import subprocess
@@ -22,12 +22,12 @@ from types import ModuleType
 from typing import Any
 
 import attrs
-import jsonschema
 import pytest
 from jobadapter import HOOK_API_VERSION, Hub, JobStatus
+from jobadapter.cli.new_plugin_cmd import plugin_names
 from jobadapter.clock import FakeClock
 from jobadapter.config import profile_from_mapping
-from jobadapter.errors import InvalidRequest, NotFound, NotSupported, ProviderResponseError
+from jobadapter.errors import AuthError, NotFound, NotSupported, ProviderResponseError
 from jobadapter.sandbox import SandboxServer, SimClock
 
 if sys.version_info >= (3, 11):
@@ -37,9 +37,9 @@ else:
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "plugin-guide.md"
-SPEC = Path(__file__).resolve().parent / "data" / "zoho-crm-v8-bulk_write.json"
-PACKAGE = "jobadapter_zoho_bulk_write"
-ADAPTER = "zoho.bulk_write"
+NAME = "mailchimp_batch"
+PACKAGE = "jobadapter_mailchimp_batch"
+ADAPTER = "mailchimp.batch"
 FENCE = re.compile(r'^```(\w+) title="([^"]+)"\n(.*?)^```$', re.M | re.S)
 
 FILES = {
@@ -96,29 +96,6 @@ def tutorial(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tutorial]:
             del sys.modules[name]
 
 
-def spec_validator(schema_name: str) -> jsonschema.Draft7Validator:
-    """A validator for one of the spec's component schemas (refs to other files: anything)."""
-    spec = json.loads(SPEC.read_text(encoding="utf-8"))
-
-    def local(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                return {}
-            return {k: local(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return [local(v) for v in node]
-        return node
-
-    root = {"$ref": f"#/components/schemas/{schema_name}", "components": local(spec["components"])}
-    return jsonschema.Draft7Validator(root)
-
-
-def assert_fits(schema_name: str, instance: Any) -> None:
-    errors = [e.message for e in spec_validator(schema_name).iter_errors(instance)]
-    assert not errors, f"{schema_name}: {errors}"
-
-
 def child_env(**extra: str) -> dict[str, str]:
     drop = ("JOBADAPTER_RECORD", "PYTHONPATH", "CI")
     env = {k: v for k, v in os.environ.items() if k not in drop}
@@ -146,11 +123,29 @@ def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
 def test_the_guide_holds_the_whole_tutorial_package() -> None:
     files = tutorial_files()
     assert set(files) == FILES
-    pyproject = tomllib.loads(files["pyproject.toml"])
-    project = pyproject["project"]
-    assert project["name"] == "jobadapter-zoho-bulk-write"
-    assert project["entry-points"]["jobadapter"] == {"zoho_bulk_write": f"{PACKAGE}.plugin"}
+    project = tomllib.loads(files["pyproject.toml"])["project"]
+    assert project["name"] == "jobadapter-mailchimp-batch"
+    assert project["entry-points"]["jobadapter"] == {NAME: f"{PACKAGE}.plugin"}
     assert "Framework :: jobadapter" in project["classifiers"]
+
+
+def test_the_tutorial_uses_the_names_new_plugin_gives() -> None:
+    names = plugin_names(NAME)
+    files = tutorial_files()
+    assert names.package == PACKAGE and names.adapter == ADAPTER
+    assert tomllib.loads(files["pyproject.toml"])["project"]["name"] == names.distribution
+    assert f"class {names.adapter_class}Adapter(Adapter):" in files[f"{PACKAGE}/adapter.py"]
+    assert f'provider: ClassVar[str] = "{names.provider}"' in files[f"{PACKAGE}/adapter.py"]
+    assert f"class {names.provider_class}Provider(Provider):" in files[f"{PACKAGE}/provider.py"]
+    simulator = files[f"{PACKAGE}/simulator.py"]
+    assert f"class {names.provider_class}Simulator(Simulator):" in simulator
+    assert f'name: ClassVar[str] = "{names.name}"' in simulator
+    assert f"jobadapter new-plugin {NAME}" in GUIDE.read_text(encoding="utf-8")
+
+
+def test_the_tutorial_is_no_copy_of_a_shipped_plugin() -> None:
+    shipped = {p.name for p in (ROOT / "plugins").iterdir()}
+    assert NAME not in shipped and "mailchimp" not in {s.split("_")[0] for s in shipped}
 
 
 def test_the_guide_states_the_current_hook_api_and_links_the_hook_reference() -> None:
@@ -183,41 +178,27 @@ def test_the_tutorial_code_is_ruff_and_mypy_strict_clean(
     )  # fmt: skip
 
 
-def test_the_samples_and_requests_fit_the_specs_schemas(tutorial: Tutorial) -> None:
-    samples = tutorial.samples
-    for name in ("ADDED", "IN_PROGRESS", "COMPLETED", "FAILED", "SKIPPED"):
-        assert_fits("Bulk_Write_Response", getattr(samples, name))
-    assert_fits("Success_Response", samples.CREATED)
-    request = tutorial.module("adapter").BulkWriteRequest
-    assert_fits("Request_Wrapper", request("Leads", "4150868000001").body())
-    assert_fits("Request_Wrapper", request("Leads", "1", "upsert", find_by="Email").body())
-
-
 def test_the_tutorial_adapter_maps_the_samples(tutorial: Tutorial) -> None:
-    adapter = tutorial.module("adapter").BulkWriteAdapter()
+    adapter = tutorial.module("adapter").MailchimpBatchAdapter()
     samples = tutorial.samples
     expected = {
-        "ADDED": JobStatus.PENDING,
-        "IN_PROGRESS": JobStatus.RUNNING,
-        "COMPLETED": JobStatus.SUCCEEDED,
-        "FAILED": JobStatus.FAILED,
-        "SKIPPED": JobStatus.FAILED,
+        "PENDING": JobStatus.PENDING,
+        "PREPROCESSING": JobStatus.PENDING,
+        "STARTED": JobStatus.RUNNING,
+        "FINALIZING": JobStatus.RUNNING,
+        "FINISHED": JobStatus.SUCCEEDED,
     }
     jobs = {name: adapter.parse(getattr(samples, name)) for name in expected}
     assert {name: job.status for name, job in jobs.items()} == expected
-    done = jobs["COMPLETED"]
+    done = jobs["FINISHED"]
     assert (done.counts.total, done.counts.processed, done.counts.succeeded) == (20, 20, 18)
     assert done.counts.failed == 2 and done.has_row_failures
     assert (
         done.created_at is not None and done.created_at.isoformat() == "2024-05-01T10:00:00+00:00"
     )
-    assert (done.target, done.operation, done.submitted_by) == ("Leads", "insert", "Patricia Boyle")
-    assert jobs["ADDED"].counts.total is None  # not said yet: unknown, not 0
-    assert [e.code for e in jobs["FAILED"].errors] == ["INVALID_FILE_FORMAT"]
-    assert [e.code for e in jobs["SKIPPED"].errors] == ["SKIPPED"]
-    junks: list[Any] = [None, [], {"status": 7}, {"status": "ADDED", "resource": "x"}]
-    for junk in junks:
-        with pytest.raises(ProviderResponseError, match="zoho.bulk_write"):
+    assert jobs["STARTED"].ended_at is None and jobs["STARTED"].result_url is None  # "" is none
+    for junk in [None, [], {"status": 7}, {"status": "started", "total_operations": "x"}]:
+        with pytest.raises(ProviderResponseError, match=ADAPTER):
             adapter.parse(junk, job_id="1")
 
 
@@ -235,40 +216,39 @@ class SimulatedTime(FakeClock):
 
 
 def test_the_tutorial_plugin_works_against_its_simulator(tutorial: Tutorial) -> None:
-    request = tutorial.module("adapter").BulkWriteRequest
     sim_clock = SimClock(speed=0)
-    simulator = tutorial.module("simulator").ZohoBulkWriteSimulator(clock=sim_clock)
+    simulator = tutorial.module("simulator").MailchimpSimulator(clock=sim_clock)
+    (demo,) = simulator.demo_requests()
     with SandboxServer(simulator):
-        profile = profile_from_mapping("bulk", simulator.profile())
+        profile = profile_from_mapping("mc", simulator.profile())
+        wrong = profile_from_mapping("bad", {**simulator.profile(), "token": "nope-us0"})
         with Hub(
             config=False,
-            profiles=[profile],
+            profiles=[profile, wrong],
             plugins=[tutorial.plugin],
             load_entrypoints=False,
             clock=SimulatedTime(sim_clock),
         ) as hub:
             (info,) = [i for i in hub.plugin_infos() if i.name == tutorial.plugin.__name__]
-            assert (info.adapters, info.providers) == ((ADAPTER,), ("zoho_bulk",))
-            good = hub.submit(ADAPTER, request("Leads", "4150868000001"))
-            bad = hub.submit(ADAPTER, request("Leads", "4150868000002", "upsert"))
-            assert good.status is bad.status is JobStatus.PENDING
-            assert_fits("Success_Response", good.raw)
-            result = hub.track([good, bad], deadline=600, workers=0)
-            with pytest.raises(NotFound, match="RESOURCE_NOT_FOUND"):
-                hub.get(ADAPTER, "4150868000000999999")
-            with pytest.raises(InvalidRequest, match="INVALID_FILE_ID") as unknown_file:
-                hub.submit(ADAPTER, request("Leads", "no-such-file"))
-            with pytest.raises(NotSupported, match="documents no way to stop"):
-                hub.cancel(ADAPTER, good.id)
-    assert unknown_file.value.status == 400
-    assert result.all_succeeded is False and not result.errors and not result.deadlines
-    finished, failed = result.jobs[good.key], result.jobs[bad.key]
-    assert finished.status is JobStatus.SUCCEEDED and finished.native_status == "COMPLETED"
-    assert (finished.counts.total, finished.counts.succeeded, finished.counts.failed) == (20, 18, 2)
-    assert finished.result_url is not None and finished.result_url.endswith(".zip")
-    assert failed.status is JobStatus.FAILED and failed.errors[0].code == "INVALID_FILE_FORMAT"
-    for job in (finished, failed):
-        assert_fits("Bulk_Write_Response", job.raw)
+            assert (info.adapters, info.providers) == ((ADAPTER,), ("mailchimp",))
+            first = hub.submit(ADAPTER, demo.request, profile="mc")
+            second = hub.submit(ADAPTER, demo.request, profile="mc")
+            assert first.status is JobStatus.PENDING and first.counts.total == 4
+            stopped = hub.cancel(ADAPTER, second.id, profile="mc")
+            result = hub.track([(ADAPTER, first.id, "mc")], deadline=600, workers=0)
+            listed = {job.id for job in hub.list_jobs(ADAPTER, profile="mc", count=1)}
+            with pytest.raises(NotFound, match="could not be found"):
+                hub.get(ADAPTER, second.id, profile="mc")
+            with pytest.raises(AuthError):
+                hub.get(ADAPTER, first.id, profile="bad")
+            with pytest.raises(NotSupported, match="tar.gz"):
+                list(hub.results(ADAPTER, first.id, profile="mc"))
+    assert stopped.status is JobStatus.CANCELLED
+    finished = result.jobs[first.key]
+    assert finished.status is JobStatus.SUCCEEDED and finished.native_status == "finished"
+    assert (finished.counts.total, finished.counts.succeeded, finished.counts.failed) == (4, 3, 1)
+    assert finished.result_url is not None and finished.result_url.endswith(".tar.gz")
+    assert first.id in listed
 
 
 def test_the_tutorials_own_tests_pass_recording_then_replaying(tutorial: Tutorial) -> None:
@@ -277,8 +257,8 @@ def test_the_tutorials_own_tests_pass_recording_then_replaying(tutorial: Tutoria
     recorded = run(
         sys.executable, *tests, cwd=tutorial.path, env=child_env(JOBADAPTER_RECORD="1", **env)
     )
-    cassette = tutorial.path / "tests" / "cassettes" / "bulk_write.yaml"
+    cassette = tutorial.path / "tests" / "cassettes" / "batch.yaml"
     assert "passed" in recorded and cassette.is_file()
-    assert "http://sandbox.invalid/crm/bulk/v8/write" in cassette.read_text(encoding="utf-8")
+    assert "http://sandbox.invalid/3.0/batches" in cassette.read_text(encoding="utf-8")
     replayed = run(sys.executable, *tests, cwd=tutorial.path, env=child_env(CI="1", **env))
     assert "passed" in replayed and "failed" not in replayed and "skipped" not in replayed

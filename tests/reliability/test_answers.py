@@ -298,3 +298,30 @@ def test_base64_of_a_secret_is_masked_at_any_alignment() -> None:
     for prefix in ("", "a", "ab", "abc"):
         encoded = base64.b64encode(f"{prefix}ALIGNED-sentinel-value:x".encode()).decode()
         assert "***" in redact_text(encoded)
+
+
+# -- observations ordered by when they were fetched ---------------------------------------
+
+
+def test_an_observation_fetched_before_the_stored_one_is_not_an_anomaly(tmp_path: Path) -> None:
+    """Three watchers on one store: B fetched later but wrote first; A's older answer
+    arriving late is old news, never a 'counts_decreased' anomaly or a move back."""
+    import datetime as dt
+
+    from jobadapter import Counts, Job
+
+    store = SqliteStore(tmp_path / "jobs.db")
+    t0 = dt.datetime(2024, 5, 1, 10, tzinfo=dt.timezone.utc)
+    running = Job(adapter=CO, id="J1", status=JobStatus.RUNNING, counts=Counts(processed=10))
+    later = Job(adapter=CO, id="J1", status=JobStatus.RUNNING, counts=Counts(processed=40))
+    done = Job(adapter=CO, id="J1", status=JobStatus.SUCCEEDED, counts=Counts(processed=50))
+    store.observe(later, profile="p", observed_at=t0 + dt.timedelta(seconds=2))  # watcher B
+    late = store.observe(running, profile="p", observed_at=t0 + dt.timedelta(seconds=1))  # A
+    stale = store.observe(running, profile="p", observed_at=t0 + dt.timedelta(seconds=1.5))  # C
+    assert not late.anomalies and not stale.anomalies
+    assert not store.anomalies(CO, "J1")
+    kept = store.get(CO, "J1")
+    assert kept is not None and kept.counts.processed == 40
+    newer = store.observe(done, profile="p", observed_at=t0 + dt.timedelta(seconds=3))
+    assert newer.status_changed and store.get(CO, "J1") == done
+    store.close()

@@ -26,8 +26,10 @@ from jobadapter import (
 from jobadapter.reconcile import Resolution, default_match, refused_before_start
 from jobadapter.sandbox import Faults, SandboxServer
 from jobadapter.store import SqliteStore, Submission, SubmissionState
+from jobadapter_zuora_bulk.bulk_job import BulkJobAdapter
 from jobadapter_zuora_bulk.mass_updater import MassUpdaterAdapter
 from reliability_world import (
+    BULK,
     CO,
     MASS,
     PROFILE_OF,
@@ -351,3 +353,43 @@ def test_default_match_compares_what_both_sides_say() -> None:
     cut = attrs.evolve(sub, request_summary={"name": long_name[:200] + "...", "object": "***"})
     assert default_match(cut, attrs.evolve(job, raw={"name": long_name}))  # kept 200 chars
     assert not default_match(cut, attrs.evolve(job, raw={"name": "m" * 300}))
+
+
+def _lose_the_upload(method: str, url: str) -> bool:
+    return method == "POST" and url.split("?", 1)[0].endswith("/storage/upload")
+
+
+def _half_made_bulk_job(world: World, n: int) -> tuple[Spec, str]:
+    """A bulk data submission whose process 'died' between create and upload."""
+    spec = world.spec(BULK, n)
+    with pytest.raises(TransientError) as info:
+        submit(world.make(lose=lose_once(_lose_the_upload)), spec, f"bulk-{n}")
+    job_id = info.value.details["job_id"]
+    created = world.make().get(BULK, job_id, profile=PROFILE_OF[BULK])
+    assert created.native_status == "Created"
+    return spec, job_id
+
+
+def test_a_half_made_bulk_job_is_not_a_found_one(world: World) -> None:
+    _, job_id = _half_made_bulk_job(world, 13)
+
+    [outcome] = world.make().reconcile().outcomes
+
+    assert outcome.resolution is Resolution.UNKNOWN and outcome.job is None
+    assert "never finished" in outcome.detail and job_id in outcome.detail
+    assert "resolve_submission" in outcome.detail
+    assert world.store.pending_submissions()  # never marked completed
+    assert world.store.get(BULK, job_id) is None  # nothing for watch --all-open to wait on
+
+
+def test_a_half_made_bulk_job_is_finished_when_its_request_is_known(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BulkJobAdapter, "idempotent_submit", True)
+    spec, job_id = _half_made_bulk_job(world, 14)
+
+    [outcome] = world.make().reconcile(resubmit=resubmitting(spec)).outcomes
+
+    assert outcome.resolution is Resolution.RESENT and outcome.job is not None
+    assert outcome.job.id == job_id and outcome.job.native_status != "Created"
+    assert not world.store.pending_submissions()

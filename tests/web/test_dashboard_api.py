@@ -152,3 +152,22 @@ def test_no_secret_on_any_page(demo_store: Path, tmp_path: Path) -> None:
         detail = client.get("/api/jobs/zuora.bulk_job/replica-1").text
         assert "refused" in detail and secret not in detail
         assert secret not in json.dumps(get_json(client, "/api/jobs"))
+
+
+class BrokenStore:
+    """A store whose reads fail (a database gone away)."""
+
+    def __getattr__(self, name: str) -> object:
+        def fail(*args: object, **kwargs: object) -> object:
+            raise RuntimeError("database is gone")
+
+        return fail
+
+
+def test_a_failing_page_answers_500_with_the_same_headers() -> None:
+    client = Client(Dashboard(BrokenStore()))  # type: ignore[arg-type]
+    api = client.get("/api/jobs")
+    assert api.status_code == 500 and "see the server's log" in api.json["error"]  # type: ignore[index]
+    page = client.get("/")
+    assert page.status_code == 500 and page.headers["Content-Security-Policy"] == CSP
+    assert "database is gone" not in page.text

@@ -15,7 +15,7 @@ from urllib.request import urlopen
 import pytest
 from jobadapter.cli.sandbox_cmd import profiles_toml, start_sandbox
 from jobadapter.hub import Hub
-from webworld import HOSTILE_STATUS, _env, _exe, cli_json
+from webworld import HOSTILE_STATUS, _env, _exe, cli_json, cli_text
 
 
 def test_serve_shows_the_store_and_answers_metrics(demo_store: Path) -> None:
@@ -45,15 +45,7 @@ def test_serve_shows_the_store_and_answers_metrics(demo_store: Path) -> None:
 
 
 def test_report_html_is_one_self_contained_file(demo_store: Path) -> None:
-    done = subprocess.run(
-        [*_exe(), "--store", str(demo_store), "report", "--format", "html"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_env(demo_store.parent),
-    )
-    assert done.returncode == 0, done.stderr
-    html = done.stdout
+    html = cli_text(demo_store, "report", "--format", "html")
     assert html.startswith("<!doctype html>") and html.count("<svg") == 2
     assert "<script" not in html and "<link" not in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)

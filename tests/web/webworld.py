@@ -33,8 +33,8 @@ def _exe() -> list[str]:
     return [found] if found else [sys.executable, "-m", "jobadapter"]
 
 
-def cli_json(store: Path | str, *args: str, home: Path | None = None) -> dict[str, object]:
-    """What a real ``jobadapter --store STORE ...`` prints as JSON."""
+def cli_text(store: Path | str, *args: str, home: Path | None = None) -> str:
+    """What a real ``jobadapter --store STORE ...`` prints (it must succeed)."""
     done = subprocess.run(
         [*_exe(), "--store", str(store), *args],
         capture_output=True,
@@ -43,7 +43,12 @@ def cli_json(store: Path | str, *args: str, home: Path | None = None) -> dict[st
         env=_env(home or Path(store).parent),
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    data: dict[str, object] = json.loads(done.stdout)
+    return done.stdout
+
+
+def cli_json(store: Path | str, *args: str, home: Path | None = None) -> dict[str, object]:
+    """What a real ``jobadapter --store STORE ...`` prints as JSON."""
+    data: dict[str, object] = json.loads(cli_text(store, *args, home=home))
     return data
 
 

@@ -104,18 +104,24 @@ def test_every_row_failing_fails_the_job(hub: Hub, clock: SimClock, make_csv: Ma
     assert len(list(hub.results(ADAPTER, job.id))) == 3
 
 
-def test_update_and_delete_from_file(hub: Hub, clock: SimClock) -> None:
-    ids = ["0b3bb1b4-9b0d-4f5e-8a0e-1d2c3b4a5f60", "1c4cc2c5-0c1e-4a6f-9b1f-2e3d4c5b6a71"]
+def test_update_from_file(hub: Hub, clock: SimClock) -> None:
+    ids = ["0b3bb1b4-9b0d-4f5e-8a0e-1d2c3b4a5f60"]
     update = hub.submit(
         ADAPTER,
         CustomObjectJobRequest("vehicle", "update", file=f"id,make__c\n{ids[0]},Volvo\n".encode()),
     )
-    delete = hub.submit(
-        ADAPTER, CustomObjectJobRequest("vehicle", "delete", file=f"id\n{ids[1]}\n".encode())
-    )
     clock.advance(10)
     assert hub.get(ADAPTER, update.id).counts == Counts(total=1, processed=1, succeeded=1, failed=0)
-    assert hub.get(ADAPTER, delete.id).status is JobStatus.SUCCEEDED
+
+
+def test_a_delete_job_refuses_a_file_before_anything_is_sent(
+    hub: Hub, sim: CustomObjectJobsSimulator
+) -> None:
+    # The spec uploads a file for create and update only: a delete job made without a
+    # filter and then sent a file would delete with no filter at all.
+    with pytest.raises(InvalidRequest, match="a delete job takes a filter, not a file"):
+        hub.submit(ADAPTER, CustomObjectJobRequest("vehicle", "delete", file=b"id\nx-1\n"))
+    assert not sim.log.where("POST", "/objects/jobs")
 
 
 def test_filtered_delete_walks_accepted_in_progress_completed(
@@ -174,39 +180,20 @@ def test_cancel_refused_without_a_request_once_running_or_done(
     assert not sim.log.where("PATCH", f"/objects/jobs/{job.id}/cancel")
 
 
-def test_sixth_concurrent_job_is_rate_limited_then_allowed(
-    hub: Hub, sim: CustomObjectJobsSimulator, clock: SimClock
+def test_a_sixth_concurrent_job_is_the_documented_failed_job_with_a_retryable_error(
+    hub: Hub, sim: CustomObjectJobsSimulator, clock: SimClock, make_csv: MakeCsv
 ) -> None:
     for _ in range(5):
         hub.submit(ADAPTER, delete_by_filter())
-    hub.transport.retry = type(hub.transport.retry)(max_attempts=1)
-    with pytest.raises(RateLimited) as info:
-        hub.submit(ADAPTER, delete_by_filter())
-    assert info.value.code == "71012560"
-    assert info.value.retry_after == 2.0
-    assert len(sim.jobs) == 5  # nothing was created
+    sixth = hub.submit(ADAPTER, CustomObjectJobRequest("vehicle", "create", file=make_csv(3)))
+    assert (sixth.status, sixth.native_status) == (JobStatus.FAILED, "failed")
+    limit = JobError("71012560", "Service limit reached, please retry later.", retryable=True)
+    assert sixth.errors == (limit,)
+    assert not sim.log.where("POST", f"/objects/jobs/{sixth.id}/files")  # no file to a dead job
 
     clock.advance(10)  # the five run to completion: slots free up
-    sixth = hub.submit(ADAPTER, delete_by_filter())
-    assert sixth.status is JobStatus.PENDING
-    assert len(sim.jobs) == 6
-
-
-def test_limit_retried_by_the_transport_with_one_idempotency_key(
-    hub: Hub, sim: CustomObjectJobsSimulator, sleeper: Any
-) -> None:
-    for _ in range(5):
-        hub.submit(ADAPTER, delete_by_filter())
-    # Each retry waits Retry-After (2 simulated s): the accepted jobs start running, and
-    # after 2.5 s of 50-row jobs at 20 rows/s they finish, freeing slots.
-    job = hub.submit(ADAPTER, delete_by_filter())
-    assert job.status is JobStatus.PENDING
-    posts = sim.log.where("POST", "/objects/jobs")
-    assert [p.status for p in posts[5:]][-1] == 200
-    assert 429 in [p.status for p in posts[5:]]
-    keys = {dict(p.headers)["Idempotency-Key"] for p in posts[5:]}
-    assert len(keys) == 1
-    assert sleeper.calls and all(call == 2.0 for call in sleeper.calls)
+    seventh = hub.submit(ADAPTER, delete_by_filter())
+    assert seventh.status is JobStatus.PENDING
 
 
 def test_failed_upload_cancels_the_orphan_job(

@@ -75,7 +75,8 @@ def test_every_documented_operator(operator: str) -> None:
         ({"object": "vehicle", "operation": "upsert", "file": CSV}, "upsert"),
         ({"object": "vehicle", "operation": "create"}, "needs a CSV"),
         ({"object": "vehicle", "operation": "update"}, "needs a CSV"),
-        ({"object": "vehicle", "operation": "delete"}, "filter (1-2 conditions) or a file"),
+        ({"object": "vehicle", "operation": "delete"}, "needs a filter of 1-2 conditions"),
+        ({"object": "vehicle", "operation": "delete", "file": CSV}, "takes a filter, not a file"),
         (
             {"object": "vehicle", "operation": "create", "file": CSV, "namespace": "other"},
             "namespace",
@@ -86,7 +87,7 @@ def test_every_documented_operator(operator: str) -> None:
         ),
         (
             {"object": "v", "operation": "delete", "file": CSV, "filter": ["a EQ 1"]},
-            "not both",
+            "takes a filter, not a file",
         ),
         (
             {"object": "v", "operation": "delete", "filter": ["a EQ 1", "b EQ 2", "c EQ 3"]},
@@ -181,7 +182,6 @@ def test_csv_content_checks(operation: str, data: bytes, message: str) -> None:
 
 def test_csv_content_accepted() -> None:
     assert CustomObjectJobRequest("v", "update", file=b"\xef\xbb\xbfId,name\n1,a\n").read_file()
-    assert CustomObjectJobRequest("v", "delete", file=b"id\n1\n").read_file() == b"id\n1\n"
 
 
 @pytest.mark.parametrize(

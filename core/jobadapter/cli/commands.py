@@ -24,6 +24,7 @@ import click
 BUILTIN: tuple[str, ...] = (
     "jobadapter.cli.demo_cmd",
     "jobadapter.cli.jobs_cmd",
+    "jobadapter.cli.list_cmd",
     "jobadapter.cli.new_plugin_cmd",
     "jobadapter.cli.plugins_cmd",
     "jobadapter.cli.profiles_cmd",

@@ -21,6 +21,8 @@ from jobadapter.cli.output import json_option
 from jobadapter.cli.sandbox_cmd import SPEED, start_sandbox
 from jobadapter.cli.state import State
 from jobadapter.cli.watch_cmd import watch_jobs
+from jobadapter.errors import JobAdapterError
+from jobadapter.model import Job
 
 #: Simulated seconds per real second. The simulators' jobs take seconds, so
 #: real time lets the progress bars move visibly; raise it to go faster.
@@ -67,27 +69,45 @@ def run_demo(
         )
         items: list[tuple[str, str, str | None]] = []
         labels: dict[tuple[str, str], str] = {}
+        known: dict[tuple[str, str], Job] = {}
+        refused = 0
         for sim, demo in demos:
-            job = hub.submit(demo.adapter, demo.request, profile=sim.name)
+            try:
+                job = hub.submit(demo.adapter, demo.request, profile=sim.name)
+            except JobAdapterError as exc:
+                # One job that could not start (an injected fault on a create that
+                # is not retried) is reported; the others carry on.
+                refused += 1
+                say(f"failed to submit {demo.label}: {demo.adapter}: {exc}")
+                continue
             say(f"submitted {demo.label}: {job.adapter} {job.id} ({job.status.value})")
             items.append((job.adapter, job.id, sim.name))
             labels[job.key] = demo.label
+            known[job.key] = job
 
         def report_json() -> dict[str, Any]:
             if store is None:
                 return {"report": None}
             return {"report": json.loads(hub.report("json", since=started))}
 
-        code = watch_jobs(
-            hub,
-            store,
-            items,
-            deadline=deadline,
-            as_json=as_json,
-            labels=labels,
-            quiet=state.quiet,
-            json_extra=report_json,
+        code = (
+            watch_jobs(
+                hub,
+                store,
+                items,
+                deadline=deadline,
+                as_json=as_json,
+                labels=labels,
+                quiet=state.quiet,
+                json_extra=report_json,
+                known=known,
+            )
+            if items
+            else 0
         )
+        if refused:
+            say(f"{refused} demo job(s) failed to submit (see above); the others ran")
+            code = max(code, 1)
         if store is not None and not as_json:
             click.echo("")
             click.echo(hub.report("table", since=started).rstrip("\n"))

@@ -148,7 +148,7 @@ def status_command(
             jobs.append(state.hub.get(adapter, job_id, profile=profile))
         except JobAdapterError as exc:  # one bad id never hides the others
             failed.append((job_id, exc))
-    _record(state, jobs, profile)
+    jobs = _record(state, jobs, profile)  # what the store knew (a total from submit) kept
     if as_json:
         echo_json(
             [to_dict(job) for job in jobs]
@@ -224,16 +224,16 @@ def _write_csv(rows: Any, out: Path) -> int:
     return count
 
 
-def _record(state: State, jobs: list[Any], profile: str | None) -> None:
-    """Keep what the CLI saw in the store, so reports include it."""
+def _record(state: State, jobs: list[Any], profile: str | None) -> list[Any]:
+    """Keep what the CLI saw in the store, so reports include it; the jobs as kept
+    (an answer without a total keeps the one known from submit)."""
     store = state.store
     if store is None:
-        return
+        return jobs
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc)
-    for job in jobs:
-        store.observe(job, profile=profile, observed_at=now)
+    return [store.observe(job, profile=profile, observed_at=now).job for job in jobs]
 
 
 def register(cli: click.Group) -> None:

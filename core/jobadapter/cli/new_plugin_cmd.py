@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -26,7 +26,6 @@ import attrs
 import click
 
 import jobadapter
-from jobadapter.cli.failures import warn
 from jobadapter.cli.output import echo_json, json_option
 from jobadapter.hookspecs import HOOK_API_VERSION
 
@@ -225,18 +224,46 @@ def generate(names: PluginNames, dest: Path, *, core: Path | None) -> list[Path]
     return [target for target, _ in rendered]
 
 
-def _provider_owner(provider: str) -> str | None:
-    """The installed plugin that already registers ``provider``, if any (best effort)."""
+def installed_providers() -> dict[str, str]:
+    """Provider name -> the installed plugin that registers it (best effort)."""
     from jobadapter.errors import JobAdapterError
     from jobadapter.plugins import PluginHost
 
     try:
         host = PluginHost()
     except JobAdapterError:
-        return None
-    if provider not in host.registry.providers:
-        return None
-    return host.registry.owners.get(("provider", provider))
+        return {}
+    return {
+        name: host.registry.owners.get(("provider", name)) or "?"
+        for name in host.registry.providers
+    }
+
+
+def free_provider(names: PluginNames, taken: Collection[str]) -> str:
+    """A provider name no installed plugin registers: ``<provider>_<first word of kind>``,
+    else NAME, else the provider numbered."""
+    first = names.kind.split("_")[0]
+    candidates = [f"{names.provider}_{first}", names.name]
+    candidates += [f"{names.provider}{n}" for n in range(2, 100)]
+    return next(
+        c
+        for c in candidates
+        if c not in taken and c not in RESERVED_PROVIDERS and len(c) + len(names.kind) <= MAX_NAME
+    )
+
+
+def interactive() -> bool:
+    """Whether someone at a terminal can answer a question."""
+    return sys.stdin.isatty()
+
+
+def reuse_hint(provider: str, owner: str) -> str:
+    """How to use an installed provider instead of the generated one."""
+    return (
+        f"To reuse the installed {provider!r} provider (plugin {owner!r}) instead: depend on "
+        f"that plugin's distribution, set provider = {provider!r} on the adapter class, and "
+        "delete provider.py and the register_providers hook from plugin.py."
+    )
 
 
 @click.command("new-plugin")
@@ -247,9 +274,7 @@ def _provider_owner(provider: str) -> str | None:
     "--dir",
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path(),
-    show_default=True,
-    help="Where to create the plugin folder (named after the distribution).",
+    help="The plugin's folder (created; empty if it exists). Default: ./<distribution>.",
 )
 @click.option(
     "--core",
@@ -262,28 +287,51 @@ def new_plugin_command(
     name: str,
     provider: str | None,
     kind: str | None,
-    directory: Path,
+    directory: Path | None,
     core: Path | None,
     as_json: bool,
 ) -> None:
     """Create a working plugin package NAME: adapter, provider, simulator, tests.
 
+    A provider name an installed plugin already registers is not used: you are
+    asked for another (a free one is offered), or, without a terminal, the free
+    one is taken; the output says how to reuse the installed provider instead.
+
     \b
     Example:
-      jobadapter new-plugin acme_export --dir ~/src
+      jobadapter new-plugin acme_export --dir ~/src/jobadapter-acme-export
       cd ~/src/jobadapter-acme-export && make test
     """
     names = plugin_names(name, provider=provider, kind=kind)
-    core_path = _check_core(core) if core is not None else core_checkout()
-    dest = directory / names.distribution
-    files = generate(names, dest, core=core_path)
-    owner = _provider_owner(names.provider)
-    if owner is not None:
-        warn(
-            f"installed plugin {owner!r} already registers provider {names.provider!r}; "
-            "the two cannot load together. Reuse its provider (drop register_providers) or "
-            "choose another --provider."
+    taken = installed_providers()
+    if names.provider in taken:
+        wanted, owner = names.provider, taken[names.provider]
+        if provider is not None:
+            raise TemplateError(
+                f"--provider {provider!r} is registered by installed plugin {owner!r}: two "
+                "plugins cannot register one provider. Choose another --provider. "
+                + reuse_hint(names.provider, owner)
+            )
+        free = free_provider(names, taken)
+        if interactive():
+            chosen = click.prompt(
+                f"provider {names.provider!r} is registered by installed plugin {owner!r}; "
+                "provider name for this plugin",
+                default=free,
+            )
+        else:
+            chosen = free
+        names = plugin_names(name, provider=chosen, kind=names.kind)
+        if names.provider in taken:
+            raise TemplateError(f"provider {names.provider!r} is taken too; choose another")
+        click.echo(
+            f"provider {names.provider!r}, not {wanted!r}: installed plugin {owner!r} already "
+            "registers that name. " + reuse_hint(wanted, owner),
+            err=as_json,  # under --json, stdout carries only the JSON
         )
+    core_path = _check_core(core) if core is not None else core_checkout()
+    dest = directory if directory is not None else Path(names.distribution)
+    files = generate(names, dest, core=core_path)
     if as_json:
         echo_json(
             {

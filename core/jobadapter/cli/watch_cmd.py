@@ -17,6 +17,7 @@ from jobadapter.cli.output import echo_json, json_option
 from jobadapter.cli.progress import make_progress
 from jobadapter.cli.state import State
 from jobadapter.events import Event
+from jobadapter.model import Job
 from jobadapter.serialize import to_dict
 
 #: How to pick the watch up again after an interrupt, when the store keeps the jobs.
@@ -34,6 +35,7 @@ def watch_jobs(
     labels: dict[tuple[str, str], str] | None = None,
     quiet: bool = False,
     json_extra: Callable[[], dict[str, Any]] | None = None,
+    known: dict[tuple[str, str], Job] | None = None,
 ) -> int:
     """Watch ``items`` (and, with ``resume``, every open job in the store); the exit code.
 
@@ -49,7 +51,11 @@ def watch_jobs(
             display(event)
 
     tracker = hub.tracker(store=store, on_event=forward)
-    keys = tracker.extend(items, deadline=deadline)
+    # What submit returned is each job's last known state (a total known at submit).
+    last = known or {}
+    keys = [
+        tracker.add(a, i, profile=p, deadline=deadline, job=last.get((a, i))) for a, i, p in items
+    ]
     if resume:
         if store is None:
             raise click.UsageError("--all-open needs the store (do not pass --no-store)")

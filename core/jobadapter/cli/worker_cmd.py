@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from jobadapter.cli.metrics_opts import expose_metrics, metrics_options
 from jobadapter.cli.output import echo_json
 from jobadapter.cli.state import State
 
@@ -41,6 +42,7 @@ def store_url(state: State) -> str | None:
 @click.option("--name", default=None, help="Worker name (default: host-pid).")
 @click.option("--status", "status_only", is_flag=True, help="Show the fleet and exit.")
 @click.option("--json", "as_json", is_flag=True, help="With --status: print JSON.")
+@metrics_options
 @click.pass_obj
 def worker_command(
     state: State,
@@ -52,6 +54,8 @@ def worker_command(
     name: str | None,
     status_only: bool,
     as_json: bool,
+    metrics_port: int | None,
+    metrics_host: str,
 ) -> None:
     """Run one fleet worker: a Celery worker that tracks every open job in the store.
 
@@ -73,10 +77,13 @@ def worker_command(
 
     url = store_url(state)
     options = FleetOptions(batch=batch, batches=max(2, concurrency), lease=lease, name=name)
-    worker = open_fleet(url, state.hub, state.store, options)
-    app = make_app(broker, queue)
-    click.echo(f"jobadapter worker {worker.name} on {broker_label(broker)} queue {queue}", err=True)
-    run_worker(app, worker, queue=queue, concurrency=concurrency)
+    with expose_metrics(state, metrics_port, metrics_host) as store:
+        worker = open_fleet(url, state.hub, store, options)
+        app = make_app(broker, queue)
+        click.echo(
+            f"jobadapter worker {worker.name} on {broker_label(broker)} queue {queue}", err=True
+        )
+        run_worker(app, worker, queue=queue, concurrency=concurrency)
 
 
 @click.command("fleet")

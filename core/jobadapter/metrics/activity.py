@@ -154,8 +154,8 @@ class ObservedStore:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
-    def observe(self, job: Any, **kwargs: Any) -> Any:
-        result = self._store.observe(job, **kwargs)
+    def observe(self, job: Any, *args: Any, **kwargs: Any) -> Any:
+        result = self._store.observe(job, *args, **kwargs)
         self._activity.polls.labels(job.adapter).inc()
         return result
 

@@ -227,6 +227,11 @@ class SqlStore(Store):
             # get its key finds the first one's row and updates it instead.
             self._lock_key(conn, "job", job.adapter, job.id)
             row = conn.execute(select, (job.adapter, job.id)).fetchone()
+        if row is not None and at < int(row[4]):
+            # Fetched before the observation stored last (another watcher's, written
+            # first): older news, not a move or a drop in counts. Nothing to write.
+            stored = loads(row[1])
+            return Observation(job=stored, previous=stored)
         result = observe(None if row is None else loads(row[1]), job)
         kept = result.job
         first_seen = at if row is None else int(row[2])

@@ -43,6 +43,7 @@ class Watch:
         "busy",
         "deadline",
         "deadline_at",
+        "fetched_at",
         "key",
         "last",
         "pace",
@@ -64,6 +65,8 @@ class Watch:
         self.ticket = UNSCHEDULED
         #: A poll of it is in flight.
         self.busy = False
+        #: When the poll in flight (or the last one) was sent: its answer's time.
+        self.fetched_at: dt.datetime | None = None
 
     def __repr__(self) -> str:
         status = self.last.status.value if self.last is not None else "unseen"

@@ -266,6 +266,9 @@ class Tracker(Watches):
         route = watch.route
         # The watch's deadline bounds the whole request, its retries and waits included.
         at = watch.deadline_at
+        # The answer is as old as its request: stored by when it was fetched, an answer
+        # that arrives after a newer one (another watcher's) is not taken for news.
+        watch.fetched_at = self._utcnow()
         try:
             with call_deadline(None if at is None else at - self.clock.monotonic()):
                 return route.adapter.get(route.conn, watch.key[1])

@@ -226,7 +226,7 @@ class Watches:
         if mismatch is not None:
             self._failed(watch, mismatch)
             return
-        at = self._utcnow()
+        at = watch.fetched_at or self._utcnow()
         now = self.clock.monotonic()
         profile = watch.route.profile.name
         obs = apply_observation(self.store, watch.last, new, profile=profile, at=at)

@@ -19,6 +19,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from jobadapter.errors import ConfigError
+from jobadapter.redact import get_logger
 from jobadapter.reports import build_report
 from jobadapter.store.base import Store
 from jobadapter.store.scrub import scrub
@@ -26,6 +27,8 @@ from jobadapter.web import charts, data
 from jobadapter.web.render import render, stylesheet
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+log = get_logger("web")
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -114,7 +117,7 @@ class Dashboard:
             endpoint, values = URLS.bind_to_environ(request.environ).match()
             handler: Callable[..., Response] = getattr(self, f"page_{endpoint}")
             return handler(request, **values)
-        except (ConfigError, ValueError) as exc:
+        except ConfigError as exc:
             return self._error(400, str(exc), api)
         except data.JobNotFound as exc:
             return self._error(404, str(exc), api)
@@ -124,6 +127,9 @@ class Dashboard:
             return self._error(404, f"no page at {request.path}", api)
         except HTTPException as exc:  # pragma: no cover - werkzeug's other refusals
             return self._error(exc.code or 500, exc.description or "refused", api)
+        except Exception:
+            log.exception("dashboard: %s failed", request.path)
+            return self._error(500, "the dashboard failed on this page; see the server's log", api)
 
     # -- helpers --------------------------------------------------------------
 
@@ -166,8 +172,9 @@ class Dashboard:
     def page_jobs(self, request: Request) -> Response:
         found = data.job_list(self.store, request.args, now=self._now())
         payload = scrub(found.to_dict())
-        stored = self.store.jobs()
         args = request.args
+        # The filter's choices, grouped by the database rather than a second scan of the jobs.
+        keys = build_report(self.store, group_by=("adapter", "profile"), now=self._now()).groups
 
         def page_link(number: int) -> str:
             pairs = MultiDict(args)
@@ -180,8 +187,8 @@ class Dashboard:
             data=payload,
             filters=payload["filters"],
             args=args,
-            adapters=sorted({s.job.adapter for s in stored}),
-            profiles=sorted({s.profile for s in stored if s.profile}),
+            adapters=sorted({g.key["adapter"] for g in keys if g.key["adapter"]}),
+            profiles=sorted({g.key["profile"] for g in keys if g.key["profile"]}),
             statuses=data.status_names(),
             page_link=page_link,
             query_string=self._query_string(request),

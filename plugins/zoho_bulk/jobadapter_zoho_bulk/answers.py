@@ -13,21 +13,14 @@ from typing import TYPE_CHECKING, Any
 from jobadapter.errors import InvalidRequest
 from jobadapter.model import Job
 from jobadapter.status import JobStatus
+from jobadapter_zoho_common.answers import entries
 
 from jobadapter_zoho_bulk.zipcsv import csv_member, rows_of
 
+__all__ = ["callback_url", "entries", "name_of", "result_rows"]
+
 if TYPE_CHECKING:
     from jobadapter.connection import Connection
-
-
-def entries(payload: Mapping[str, Any]) -> list[Any]:
-    """``data`` as a list (Zoho sends an array, some answers a single object)."""
-    data = payload.get("data")
-    if isinstance(data, list):
-        return data
-    if isinstance(data, Mapping):
-        return [data]
-    return []
 
 
 def name_of(value: Any) -> str | None:

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from jobadapter.sandbox import DemoRequest, SimClock
 from jobadapter_zoho_common.sim_state import Grant
-from jobadapter_zoho_common.simulator import REFRESH_TOKEN, ZohoSimulatorBase
+from jobadapter_zoho_common.simulator import REFRESH_TOKEN, ZohoSimulatorBase, error_at
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
@@ -207,18 +207,18 @@ class ZohoBulkSimulator(ZohoSimulatorBase):
         query = body.get("query")
         if not isinstance(query, dict):
             return self.zoho_error(
-                400, "MANDATORY_NOT_FOUND", "required field not found", _at("query")
+                400, "MANDATORY_NOT_FOUND", "required field not found", error_at("query")
             )
         module = self._module(query.get("module"))
         if module is None:
             return self.zoho_error(
-                400, "MODULE_NOT_AVAILABLE", "the module is not available", _at("query.module")
+                400, "MODULE_NOT_AVAILABLE", "the module is not available", error_at("query.module")
             )
         page = query.get("page", 1)
         if "page_token" in query:
             page = int(str(query["page_token"]).rpartition("-")[2] or 1)
         if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-            return self.zoho_error(400, "INVALID_DATA", "invalid page", _at("query.page"))
+            return self.zoho_error(400, "INVALID_DATA", "invalid page", error_at("query.page"))
         total = self.records.get(module, DEFAULT_RECORDS)
         fields = [f for f in query.get("fields") or ["Last_Name"] if isinstance(f, str)]
         start = (page - 1) * self.per_page
@@ -340,7 +340,7 @@ class ZohoBulkSimulator(ZohoSimulatorBase):
                 400, "MISSING_REQUIRED_KEY", "required key operation is not found in request body."
             )
         if operation not in ("insert", "update", "upsert"):
-            return self.zoho_error(400, "INVALID_DATA", "invalid operation", _at("operation"))
+            return self.zoho_error(400, "INVALID_DATA", "invalid operation", error_at("operation"))
         bad = self._callback_error(body)
         if bad is not None:
             return bad
@@ -348,7 +348,7 @@ class ZohoBulkSimulator(ZohoSimulatorBase):
         resource = resources[0] if isinstance(resources, list) and resources else None
         if not isinstance(resource, dict):
             return self.zoho_error(
-                400, "MANDATORY_NOT_FOUND", "required field not found", _at("resource")
+                400, "MANDATORY_NOT_FOUND", "required field not found", error_at("resource")
             )
         module = self._module(resource.get("module"))
         if module is None:
@@ -360,7 +360,10 @@ class ZohoBulkSimulator(ZohoSimulatorBase):
             return self.zoho_error(400, "INVALID_FILE_ID", "improper file id")
         if operation == "update" and not resource.get("find_by"):
             return self.zoho_error(
-                400, "MANDATORY_NOT_FOUND", "required field not found", _at("resource[0].find_by")
+                400,
+                "MANDATORY_NOT_FOUND",
+                "required field not found",
+                error_at("resource[0].find_by"),
             )
         with self.lock:
             job_id = str(next(self._ids))
@@ -430,10 +433,6 @@ class ZohoBulkSimulator(ZohoSimulatorBase):
             "The requested resource doesn't exist.",
             {"resource": "job_id"},
         )
-
-
-def _at(api_name: str) -> dict[str, str]:
-    return {"api_name": api_name, "json_path": f"$.{api_name}"}
 
 
 def _zip_response(data: bytes, name: str) -> Response:

@@ -27,6 +27,11 @@ CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105
 REFRESH_TOKEN = "sandbox-refresh-token"  # noqa: S105
 
 
+def error_at(api_name: str) -> dict[str, str]:
+    """Zoho's ``details`` for an error about one key of the body: its name and JSON path."""
+    return {"api_name": api_name, "json_path": f"$.{api_name}"}
+
+
 class ZohoSimulatorBase(Simulator):
     """A Zoho org on loopback: ``POST /oauth/v2/token`` plus the subclass's API routes."""
 

@@ -22,6 +22,7 @@ from jobadapter.parsing import optional_str, parse_timestamp
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable
 from jobadapter.urls import path_segment
+from jobadapter_zoho_common.answers import entries as _entries
 from jobadapter_zoho_common.errors import error_entry
 from jobadapter_zoho_common.provider import json_body, zoho_error
 from jobadapter_zoho_common.settings import ZohoSettings, zoho_settings
@@ -42,16 +43,6 @@ DOCUMENTED_STATUSES = ("SCHEDULED", "RUNNING", "COMPLETED", "FAILED")
 
 #: At most this many per-record errors are kept on an ids-mode Job (Zoho caps ids at 500).
 MAX_RECORD_ERRORS = 500
-
-
-def _entries(payload: Mapping[str, Any]) -> list[Any]:
-    """``data`` as a list: Zoho sends an array, one spec wrapper a single object."""
-    data = payload.get("data")
-    if isinstance(data, list):
-        return data
-    if isinstance(data, Mapping):
-        return [data]
-    return []
 
 
 def _record_id(entry: Mapping[str, Any]) -> str | None:

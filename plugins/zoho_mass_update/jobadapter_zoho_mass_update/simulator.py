@@ -36,6 +36,7 @@ from jobadapter_zoho_common.simulator import (
     CLIENT_SECRET,
     REFRESH_TOKEN,
     ZohoSimulatorBase,
+    error_at,
 )
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -233,7 +234,9 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            return self.zoho_error(400, "INVALID_DATA", "body is not a JSON object", _at("body"))
+            return self.zoho_error(
+                400, "INVALID_DATA", "body is not a JSON object", error_at("body")
+            )
         with self._lock:
             self.received.append((module, body))
         problem = self._check_body(body, module)
@@ -249,16 +252,18 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
         data = body.get("data")
         if data is None:
             return self.zoho_error(
-                400, "MANDATORY_NOT_FOUND", "required field not found", _at("data")
+                400, "MANDATORY_NOT_FOUND", "required field not found", error_at("data")
             )
         if not isinstance(data, list) or len(data) != 1 or not isinstance(data[0], dict):
-            return self.zoho_error(400, "INVALID_DATA", "invalid data", _at("data"))
+            return self.zoho_error(400, "INVALID_DATA", "invalid data", error_at("data"))
         record = data[0]
         if not record:
-            return self.zoho_error(400, "INVALID_DATA", "No field found", _at("data"))
+            return self.zoho_error(400, "INVALID_DATA", "No field found", error_at("data"))
         limit = 3 if module == "Deals" else 1
         if len(record) > limit:
-            return self.zoho_error(400, "INVALID_DATA", "Max field limit exceeded", _at("data"))
+            return self.zoho_error(
+                400, "INVALID_DATA", "Max field limit exceeded", error_at("data")
+            )
         for field in record:
             if field in NOT_MASS_UPDATABLE:
                 return self.zoho_error(
@@ -270,26 +275,26 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
         cvid, ids, territory = body.get("cvid"), body.get("ids"), body.get("territory")
         if cvid is None and ids is None:
             return self.zoho_error(
-                400, "MANDATORY_NOT_FOUND", "required field not found", _at("cvid")
+                400, "MANDATORY_NOT_FOUND", "required field not found", error_at("cvid")
             )
         if cvid is not None and ids is not None:
             return self.zoho_error(
-                400, "INVALID_DATA", "give either cvid or ids, not both", _at("ids")
+                400, "INVALID_DATA", "give either cvid or ids, not both", error_at("ids")
             )
         if territory is not None and cvid is None:
             return self.zoho_error(
-                400, "MANDATORY_NOT_FOUND", "required field not found", _at("cvid")
+                400, "MANDATORY_NOT_FOUND", "required field not found", error_at("cvid")
             )
         if "over_write" in body and not isinstance(body["over_write"], bool):
-            return self.zoho_error(400, "INVALID_DATA", "invalid data type", _at("over_write"))
+            return self.zoho_error(400, "INVALID_DATA", "invalid data type", error_at("over_write"))
         return None
 
     def _by_ids(self, ids: Any, record: Mapping[str, Any], fail_all: bool) -> Response:
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            return self.zoho_error(400, "INVALID_DATA", "invalid data type", _at("ids"))
+            return self.zoho_error(400, "INVALID_DATA", "invalid data type", error_at("ids"))
         if not ids:
             return self.zoho_error(
-                400, "MANDATORY_NOT_FOUND", "required field not found", _at("ids")
+                400, "MANDATORY_NOT_FOUND", "required field not found", error_at("ids")
             )
         if len(ids) > MAX_IDS:
             return self.zoho_error(
@@ -313,7 +318,7 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
         cvid = body["cvid"]
         if not isinstance(cvid, str) or not cvid.isdigit():
             return self.zoho_error(
-                400, "INVALID_DATA", "the id given seems to be invalid", _at("cvid")
+                400, "INVALID_DATA", "the id given seems to be invalid", error_at("cvid")
             )
         territory = body.get("territory")
         if territory is not None and not (
@@ -323,7 +328,7 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
             and isinstance(territory.get("include_child", False), bool)
         ):
             return self.zoho_error(
-                400, "INVALID_DATA", "the id given seems to be invalid", _at("territory")
+                400, "INVALID_DATA", "the id given seems to be invalid", error_at("territory")
             )
         view = self.views.get(cvid, View(DEFAULT_VIEW_RECORDS))
         if view.records == 0:
@@ -358,11 +363,6 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
     def _running(self, job: SimJob, now: float) -> bool:
         state = job.snapshot(now, delay=self.schedule_delay, rate=self.records_per_second)
         return state["Status"] in ("SCHEDULED", "RUNNING")
-
-
-def _at(api_name: str) -> dict[str, str]:
-    """Zoho's details for a body error: the key and its JSON path."""
-    return {"api_name": api_name, "json_path": f"$.{api_name}"}
 
 
 def _record_error(message: str, details: Mapping[str, Any]) -> dict[str, Any]:

@@ -105,6 +105,9 @@ class BulkJobAdapter(ZuoraAdapter):
     #: Zuora replays the first answer for a repeated Idempotency-Key, so a
     #: submission whose answer was lost can be resent under its key.
     idempotent_submit: ClassVar[bool] = True
+    #: "Created": the job exists but its file was never uploaded and it was never
+    #: submitted (a crash between create and upload); it never runs on its own.
+    half_made_statuses: ClassVar[frozenset[str]] = frozenset({"Created"})
     #: Zuora sets no polling interval (its quota is 50,000 calls a minute per
     #: tenant); 2 s is only the floor: the tracker backs off from it and aims
     #: at the end the row counts predict, which a coarser floor would hold back.

@@ -61,6 +61,8 @@ class CustomObjectJobAdapter(ZuoraAdapter):
     #: Zuora replays the first answer for a repeated Idempotency-Key, so a
     #: submission whose answer was lost can be resent under its key.
     idempotent_submit: ClassVar[bool] = True
+    #: "pending": created, waiting for the CSV file a crash kept from being uploaded.
+    half_made_statuses: ClassVar[frozenset[str]] = frozenset({"pending"})
     description: ClassVar[str] = "Zuora Custom Object bulk jobs (/objects/jobs)"
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
     #: Read ``/errors`` once a job finishes, to fill in its failed and succeeded counts.
@@ -123,7 +125,9 @@ class CustomObjectJobAdapter(ZuoraAdapter):
         key = check_idempotency_key(req.idempotency_key)
         created = self._call(conn, "POST", JOBS_PATH, json=req.create_body(), idempotency_key=key)
         job = self.parse(created)
-        if data is None:
+        if data is None or job.is_terminal:
+            # A job that failed at once (71012560: over the five-job limit) takes no
+            # file: it is returned as the provider reports it, retryable error and all.
             return job
         # Derived from the submission's key, so a resubmission after a lost answer
         # replays this upload instead of being refused as a second file.

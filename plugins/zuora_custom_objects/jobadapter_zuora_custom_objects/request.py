@@ -143,8 +143,8 @@ class CustomObjectJobRequest:
     """A custom object bulk job: what to do, to which object, with which rows.
 
     ``create`` and ``update`` need ``file`` (a UTF-8 CSV, ``update`` with an
-    ``id`` column); ``delete`` takes either ``filter`` (1-2 conditions, ANDed)
-    or a ``file`` of the records to delete. ``idempotency_key`` is sent on
+    ``id`` column); ``delete`` takes ``filter`` (1-2 conditions, ANDed) and
+    never a file: the spec uploads files for create and update only. ``idempotency_key`` is sent on
     the create call and reused on each of its retries (generated when not given).
     """
 
@@ -163,10 +163,16 @@ class CustomObjectJobRequest:
                 f"a delete filter takes 1 or {MAX_CONDITIONS} conditions, got {len(self.filter)}"
             )
         if self.operation == "delete":
-            if self.filter and self.file is not None:
-                raise _invalid("a delete job takes a filter or a file of records, not both")
-            if not self.filter and self.file is None:
-                raise _invalid("a delete job needs a filter (1-2 conditions) or a file of records")
+            # The spec uploads a file only for create and update jobs: a delete job
+            # created without a filter and then sent a file would be a filterless delete.
+            if self.file is not None:
+                raise _invalid(
+                    "a delete job takes a filter, not a file (Zuora documents file uploads "
+                    "for create and update jobs only); give 1-2 filter conditions, e.g. "
+                    "filter=['Id = 8a8aa0...'] or --filter 'Name = old'"
+                )
+            if not self.filter:
+                raise _invalid("a delete job needs a filter of 1-2 conditions")
         elif self.file is None:
             raise _invalid(f"a {self.operation} job needs a CSV file (path, bytes or file object)")
         if self.idempotency_key is not None:

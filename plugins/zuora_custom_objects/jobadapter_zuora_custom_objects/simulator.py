@@ -73,6 +73,8 @@ class SimJob:
     started: float | None = None
     ended: float | None = None
     processed: int = 0
+    #: The job's own error (code, message) when it failed as a whole, not by its rows.
+    error: tuple[int, str] | None = None
 
     def advance(self, now: float, rate: float, accept_delay: float) -> None:
         """Bring the job to where simulated time ``now`` has taken it."""
@@ -118,7 +120,9 @@ class SimJob:
             "recordsProcessed": self.processed,
             "status": self.status,
         }
-        if self.status == "failed":
+        if self.status == "failed" and self.error is not None:
+            body["error"] = {"code": self.error[0], "message": self.error[1]}
+        elif self.status == "failed":
             body["error"] = {
                 "code": ROW_ERROR_CODE,
                 "message": (
@@ -260,14 +264,10 @@ class CustomObjectJobsSimulator(ZuoraSimulatorBase):
         now = self.clock.now()
         self._advance_all(now)
         active = sum(1 for job in self.jobs.values() if job.status in ACTIVE)
-        if active >= self.concurrent_limit:
-            raise self.abort(
-                self.json_response(
-                    self.flat_error_body(LIMIT_CODE, LIMIT_MESSAGE),
-                    429,
-                    {"Retry-After": str(max(1, math.ceil(self.accept_delay)))},
-                )
-            )
+        over_limit = active >= self.concurrent_limit
+        # Over the five-job limit Zuora answers a job that failed at once, as its
+        # documented sample shows ("failed", 71012560 "Service limit reached, please
+        # retry later."), not an HTTP error.
         job = SimJob(
             id=self.new_uuid(),
             user=self.user_id,
@@ -275,10 +275,12 @@ class CustomObjectJobsSimulator(ZuoraSimulatorBase):
             object=body["object"],
             operation=body["operation"],
             created=now,
-            status="accepted" if conditions else "pending",
+            status="failed" if over_limit else "accepted" if conditions else "pending",
             updated=now,
             serial=len(self.jobs),
-            total=self.filter_matches if conditions else 0,
+            total=0 if over_limit else self.filter_matches if conditions else 0,
+            error=(LIMIT_CODE, LIMIT_MESSAGE) if over_limit else None,
+            ended=now if over_limit else None,
         )
         self.jobs[job.id] = job
         return job.body(now)
