@@ -150,7 +150,12 @@ def join_url(base: str, path: str, query: Mapping[str, str | int | None] | None 
     else:
         if has_control_chars(path):
             raise InvalidRequest("URL contains a control character (CR, LF or similar)")
-        extra = urlsplit(path)
+        try:
+            extra = urlsplit(path)
+        except ValueError as exc:  # e.g. "//[": an unclosed IPv6 netloc
+            raise InvalidRequest(
+                f"join_url takes a relative path; this one does not parse ({exc})"
+            ) from None
         if extra.scheme or extra.netloc:
             raise InvalidRequest("join_url takes a relative path; pass absolute URLs as the base")
         if extra.fragment:

@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from jobadapter.config import Profile, ProfileMemo
 from jobadapter.connection import Connection
@@ -184,15 +184,27 @@ def test_the_match_memo_answers_for_equal_strings_built_apart() -> None:
     st.sampled_from(["http://h", "https://h.example.com/", "http://h:8080/api/", "http://h/x?a=1"]),
     st.lists(st.sampled_from(_URL_PIECES), max_size=8).map("".join),
 )
+@example("http://h", "//\t[")
+@example("http://h", "//[")
 def test_join_url_is_what_split_and_unsplit_give(base: str, path: str) -> None:
     expected = outcome(lambda: reference_join(base, path))
     got = outcome(lambda: join_url(base, path))
     if got is InvalidRequest:  # join_url refuses what the plain join would let through
+        if expected is ValueError:  # urlsplit cannot read it either (e.g. "//[")
+            return
         if not has_control_chars(path):  # (urlsplit may raise on those: '//\t[')
             extra = urlsplit(path)
             assert extra.scheme or extra.netloc or extra.fragment
     else:
         assert got == expected
+
+
+@pytest.mark.parametrize("path", ["//\t[", "//[", "//[/x", "//[::1"])
+def test_join_url_refuses_a_path_urlsplit_cannot_read_with_a_typed_error(path: str) -> None:
+    # Found by the property above: "//[" reads as an unclosed IPv6 netloc, and
+    # urlsplit's bare ValueError escaped join_url (the tab variant crashed the check).
+    with pytest.raises(InvalidRequest):
+        join_url("http://h", path)
 
 
 def reference_query(query: Mapping[str, Any]) -> str:

@@ -132,7 +132,17 @@ def test_soak_every_job_reaches_its_true_end_once(
         with capsys.disabled():
             print("\nSOAK FIGURES " + json.dumps(figures, sort_keys=True))
     # Stale answers were served and refused: never stored as a move (checked per job above).
-    assert stale_served > 0 and stale_backward > 0 and anomalies > 0
+    assert stale_served > 0 and stale_backward > 0
+    # Each stored anomaly is explained by a stale answer: one observation reports at most
+    # one, and nothing else in this world goes backwards, so no false anomaly either.
+    # How many stale answers land *behind what the tracker holds* (an anomaly) depends on
+    # how polls interleave with the running jobs: ``stale_backward`` counts answers older
+    # than the simulator's own current status, which the tracker may never have seen
+    # (it then reads the answer as no news). Under load polls are fewer and that can be
+    # zero; tests/core/test_tracker.py proves deterministically that a stale backward
+    # answer is stored as an anomaly and never moves the job.
+    assert anomaly_kinds["backward_move"] <= stale_backward, figures
+    assert anomalies <= stale_served, figures
     # Every expiry made each provider's credentials fetch a new token, and the run went on.
     assert zuora_tokens >= 2 + 3 and zoho_tokens >= 2
     # Unanswered submits happen under these fault rates, and each was settled.
