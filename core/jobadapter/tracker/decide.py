@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from jobadapter.adapter import answer_for
 from jobadapter.errors import (
     JobAdapterError,
     ProviderError,
@@ -54,13 +55,13 @@ class Decision:
 
 
 def wrong_job(key: Key, new: Job) -> ProviderResponseError | None:
-    """The error to treat an answer about another job as, or None when it fits."""
-    if new.key == key:
-        return None
-    return ProviderResponseError(
-        f"asked for job {key[1]!r}, the answer is for {new.adapter} job {new.id!r}",
-        adapter=key[0],
-    )
+    """The error to treat an answer about another job as, or None when it fits
+    (the one rule every path uses: :func:`jobadapter.adapter.answer_for`)."""
+    try:
+        answer_for(key[0], key[1], new)
+    except ProviderResponseError as exc:
+        return exc
+    return None
 
 
 def apply_observation(
