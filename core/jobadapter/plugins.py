@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import pluggy
 
-from jobadapter import hookspecs
+import jobadapter.hookspecs as hookspecs
 from jobadapter.adapter import Adapter
 from jobadapter.errors import PluginError
 from jobadapter.provider import Provider

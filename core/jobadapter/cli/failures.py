@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from jobadapter.cli import exits
+import jobadapter.cli.exits as exits
 from jobadapter.cli.output import echo_json, paint
 from jobadapter.errors import (
     AuthError,

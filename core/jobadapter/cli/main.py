@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from jobadapter.cli import failures
+import jobadapter.cli.failures as failures
 from jobadapter.cli.commands import register_builtin
 from jobadapter.cli.state import State
 from jobadapter.errors import JobAdapterError

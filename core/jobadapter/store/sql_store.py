@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+import jobadapter.store.report_sql as report_sql
 from jobadapter.adapter import provider_of
 from jobadapter.model import Job
 from jobadapter.observe import Observation, observe
@@ -24,7 +25,6 @@ from jobadapter.redact import SECRET_FIELDS, redact_text
 from jobadapter.reports.model import ReportGroup, ReportQuery
 from jobadapter.serialize import loads
 from jobadapter.status import JobStatus
-from jobadapter.store import report_sql
 from jobadapter.store.base import Store
 from jobadapter.store.dialect import Dialect
 from jobadapter.store.errors import JobNotStored, StoreError, SubmissionExists, UnknownSubmission

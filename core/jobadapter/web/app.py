@@ -18,12 +18,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+import jobadapter.web.charts as charts
+import jobadapter.web.data as data
 from jobadapter.errors import ConfigError
 from jobadapter.redact import get_logger
 from jobadapter.reports import build_report
 from jobadapter.store.base import Store
 from jobadapter.store.scrub import scrub
-from jobadapter.web import charts, data
 from jobadapter.web.render import render, stylesheet
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

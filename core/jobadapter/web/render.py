@@ -10,8 +10,8 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
+import jobadapter.web.charts as charts
 from jobadapter.reports.formats import format_seconds
-from jobadapter.web import charts
 
 
 def _rate(value: float | None) -> str:

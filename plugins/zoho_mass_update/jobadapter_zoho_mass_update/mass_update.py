@@ -27,7 +27,7 @@ from jobadapter_zoho_common.errors import error_entry
 from jobadapter_zoho_common.provider import json_body, zoho_error
 from jobadapter_zoho_common.settings import ZohoSettings, zoho_settings
 
-from jobadapter_zoho_mass_update import jobids
+import jobadapter_zoho_mass_update.jobids as jobids
 from jobadapter_zoho_mass_update.options import request_from_options
 from jobadapter_zoho_mass_update.request import MassUpdateRequest
 
