@@ -10,9 +10,10 @@ mid-run by advancing the clock (or with :meth:`expire_tokens`).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from jobadapter.sandbox import SimClock, Simulator
 from werkzeug.routing import Map, Rule
@@ -32,10 +33,29 @@ def error_at(api_name: str) -> dict[str, str]:
     return {"api_name": api_name, "json_path": f"$.{api_name}"}
 
 
+class ZohoSimOptions(TypedDict, total=False):
+    """The options every Zoho simulator takes (a subclass adds its own before them):
+    spelled once here, so ``**options: Unpack[ZohoSimOptions]`` keeps them typed."""
+
+    clock: SimClock | None
+    seed: int
+    schedule_delay: float
+    token_ttl: float
+    requests_per_window: int | None
+    window_seconds: float
+    expires_in_ms: bool
+
+
 class ZohoSimulatorBase(Simulator):
-    """A Zoho org on loopback: ``POST /oauth/v2/token`` plus the subclass's API routes."""
+    """A Zoho org on loopback: ``POST /oauth/v2/token`` plus the subclass's API routes.
+
+    A job is scheduled (waits) ``schedule_delay`` simulated seconds before it runs;
+    job ids come from :meth:`new_job_id`, counting from ``first_job_id`` moved by the
+    seed, so runs sharing one store never collide.
+    """
 
     name: ClassVar[str] = "zoho"
+    first_job_id: ClassVar[int] = 4150868000000600001
     #: Token requests are never fault-injected: a demo under faults should
     #: exercise the API, not fail to log in.
     exempt_paths: ClassVar[tuple[str, ...]] = ("/oauth/",)
@@ -45,14 +65,17 @@ class ZohoSimulatorBase(Simulator):
         *,
         clock: SimClock | None = None,
         seed: int = 0,
+        schedule_delay: float = 2.0,
         token_ttl: float = 3600.0,
         requests_per_window: int | None = 100,
         window_seconds: float = 60.0,
         expires_in_ms: bool = False,
     ) -> None:
         super().__init__(clock=clock, seed=seed)
-        if token_ttl <= 0:
-            raise ValueError("token_ttl must be > 0")
+        if schedule_delay < 0 or token_ttl <= 0:
+            raise ValueError("schedule_delay must be >= 0 and token_ttl > 0")
+        self.schedule_delay = schedule_delay
+        self._job_ids = itertools.count(self.first_job_id + seed * 10**6, 1000)
         self.expires_in_ms = expires_in_ms
         self.tokens = TokenBook(self.clock, self.random, ttl=token_ttl)
         self.rate = RateWindow(self.clock, limit=requests_per_window, seconds=window_seconds)
@@ -71,6 +94,11 @@ class ZohoSimulatorBase(Simulator):
         return []
 
     # -- shared behaviour ----------------------------------------------------------------
+
+    def new_job_id(self) -> str:
+        """The next job (or file) id: unique in this simulator, thread-safe."""
+        with self.lock:
+            return str(next(self._job_ids))
 
     def url_map(self) -> Map:
         return Map([Rule(TOKEN_PATH, endpoint="token", methods=["POST"]), *self.api_rules()])

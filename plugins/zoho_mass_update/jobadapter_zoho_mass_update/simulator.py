@@ -29,15 +29,17 @@ import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from jobadapter.sandbox import DemoRequest, SimClock
+from jobadapter.sandbox import DemoRequest
 from jobadapter_zoho_common.sim_state import Grant
 from jobadapter_zoho_common.simulator import (
     CLIENT_ID,
     CLIENT_SECRET,
     REFRESH_TOKEN,
+    ZohoSimOptions,
     ZohoSimulatorBase,
     error_at,
 )
+from typing_extensions import Unpack
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
@@ -74,31 +76,21 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
 
     name: ClassVar[str] = "zoho_mass_update"
 
+    first_job_id: ClassVar[int] = 554023000000506003
+
     def __init__(
         self,
         *,
-        clock: SimClock | None = None,
-        seed: int = 0,
-        schedule_delay: float = 2.0,
         records_per_second: float = 10.0,
-        token_ttl: float = 3600.0,
-        requests_per_window: int | None = 100,
-        window_seconds: float = 60.0,
-        expires_in_ms: bool = False,
         single_object_answers: bool = False,
         not_found_as_204: bool = False,
+        **options: Unpack[ZohoSimOptions],
     ) -> None:
-        if schedule_delay < 0 or records_per_second <= 0 or token_ttl <= 0:
-            raise ValueError("schedule_delay >= 0, records_per_second > 0 and token_ttl > 0")
-        super().__init__(
-            clock=clock,
-            seed=seed,
-            token_ttl=token_ttl,
-            requests_per_window=requests_per_window,
-            window_seconds=window_seconds,
-            expires_in_ms=expires_in_ms,
-        )
-        self.schedule_delay = schedule_delay
+        """Its own knobs here; the rest (clock, seed, schedule_delay, rate window,
+        token_ttl, expires_in_ms) are every Zoho simulator's."""
+        if records_per_second <= 0:
+            raise ValueError("records_per_second must be > 0")
+        super().__init__(**options)
         self.records_per_second = records_per_second
         self.single_object_answers = single_object_answers
         self.not_found_as_204 = not_found_as_204
@@ -111,8 +103,6 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
         self.received: list[tuple[str, Any]] = []
         self.jobs: dict[str, SimJob] = {}
         self._lock = threading.Lock()
-        # Distinct seeds give distinct job ids, so runs sharing one store never collide.
-        self._next_job = 554023000000506003 + seed * 10**6
 
     # -- set-up for tests and the demo ------------------------------------------------
 
@@ -348,8 +338,7 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
                         "status": "error",
                     }
                     return self.json_response(self._data([entry]), 202)
-            job_id = str(self._next_job)
-            self._next_job += 1000
+            job_id = self.new_job_id()
             failing = view.records if fail_all else view.failing
             self.jobs[job_id] = SimJob(job_id, module, cvid, view.records, failing, now)
         entry = {
