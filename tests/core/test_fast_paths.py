@@ -506,14 +506,14 @@ def test_zoho_settings_follow_the_profile_options() -> None:
     adapter = MassUpdateAdapter()
     options: dict[str, Any] = {"api_version": "v8", "module": "Leads"}
     profile = Profile(name="z", provider="zoho", options=options)
-    assert adapter._settings(profile).module == "Leads"
+    assert adapter.settings(profile).module == "Leads"
     options["module"] = "Contacts"  # edited in place
-    assert adapter._settings(profile).module == "Contacts"
+    assert adapter.settings(profile).module == "Contacts"
     other = attrs.evolve(profile, options={"api_version": "v7", "module": "Deals"})
-    assert adapter._settings(other).api_version == "v7"
+    assert adapter.settings(other).api_version == "v7"
     listed: dict[str, Any] = {"api_version": "v8", "module": "Leads", "extra": ["a"]}
     nested = Profile(name="n", provider="zoho", options=listed)
-    assert adapter._settings(nested).module == "Leads"
+    assert adapter.settings(nested).module == "Leads"
 
 
 def test_a_profile_memo_is_made_again_whenever_a_setting_changes() -> None:

@@ -13,14 +13,13 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
-from jobadapter.adapter import Adapter
 from jobadapter.errors import InvalidRequest, NotSupported
 from jobadapter.model import Counts, Job
 from jobadapter.parsing import optional_str
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable
 from jobadapter.urls import path_segment
-from jobadapter_zoho_common.settings import zoho_settings
+from jobadapter_zoho_common.adapter import ZohoAdapter
 
 from jobadapter_zoho_bulk.answers import callback_url, entries, name_of, result_rows
 from jobadapter_zoho_bulk.requests import BulkReadRequest, read_from_options
@@ -34,11 +33,10 @@ OPERATION = "read"
 READ_STATUSES = ("ADDED", "IN PROGRESS", "COMPLETED", "FAILURE")
 
 
-class BulkReadAdapter(Adapter):
+class BulkReadAdapter(ZohoAdapter):
     """Zoho CRM bulk read: export a module's records (one page per job) as a zipped CSV."""
 
     name: ClassVar[str] = "zoho.bulk_read"
-    provider: ClassVar[str] = "zoho"
     description: ClassVar[str] = (
         "Zoho CRM bulk read: export a module's records (fields, criteria, page) as a zipped CSV"
     )
@@ -135,7 +133,7 @@ class BulkReadAdapter(Adapter):
     def submit(self, conn: Connection, request: Any) -> Job:
         """Create the export job; the Job is ADDED (PENDING) with the callback recorded."""
         req = _coerce(request)
-        path = f"/crm/bulk/{zoho_settings(conn.profile).api_version}/read"
+        path = f"/crm/bulk/{self.settings(conn.profile).api_version}/read"
         payload = conn.request("POST", path, json=req.body(), adapter=self.name).json()
         job = self.parse(payload)
         if job.target is None or job.callback_url is None:
@@ -147,7 +145,7 @@ class BulkReadAdapter(Adapter):
         return job
 
     def get(self, conn: Connection, job_id: str) -> Job:
-        version = zoho_settings(conn.profile).api_version
+        version = self.settings(conn.profile).api_version
         path = f"/crm/bulk/{version}/read/{path_segment(job_id, what='job id')}"
         return self.parse(conn.get_json(path, adapter=self.name), job_id=job_id)
 

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from jobadapter.adapter import Adapter
 from jobadapter.errors import ConfigError, InvalidRequest, NotSupported
 from jobadapter.model import Counts, Job
 from jobadapter.parsing import optional_str
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable
 from jobadapter.urls import path_segment
-from jobadapter_zoho_common.settings import ZohoSettings, zoho_settings
+from jobadapter_zoho_common.adapter import ZohoAdapter
+from jobadapter_zoho_common.settings import ZohoSettings
 
 from jobadapter_zoho_bulk.answers import callback_url, entries, name_of, result_rows
 from jobadapter_zoho_bulk.requests import BulkWriteRequest, write_from_options
@@ -37,11 +37,10 @@ WRITE_STATUSES = ("ADDED", "IN PROGRESS", "COMPLETED", "FAILED", "SKIPPED")
 UPLOAD_PATH = "/crm/{version}/upload"
 
 
-class BulkWriteAdapter(Adapter):
+class BulkWriteAdapter(ZohoAdapter):
     """Zoho CRM bulk write: insert, update or upsert a module's records from a zipped CSV."""
 
     name: ClassVar[str] = "zoho.bulk_write"
-    provider: ClassVar[str] = "zoho"
     description: ClassVar[str] = (
         "Zoho CRM bulk write: upload a zipped CSV to the content host, then insert, "
         "update or upsert its rows into a module"
@@ -117,7 +116,7 @@ class BulkWriteAdapter(Adapter):
     def submit(self, conn: Connection, request: Any) -> Job:
         """Upload the file (unless a ``file_id`` is given), then create the job."""
         req = _coerce(request)
-        settings = zoho_settings(conn.profile)
+        settings = self.settings(conn.profile)
         columns: list[str] = []
         total: int | None = None
         file_id = req.file_id
@@ -178,7 +177,7 @@ class BulkWriteAdapter(Adapter):
         return str(file_id)
 
     def get(self, conn: Connection, job_id: str) -> Job:
-        version = zoho_settings(conn.profile).api_version
+        version = self.settings(conn.profile).api_version
         path = f"/crm/bulk/{version}/write/{path_segment(job_id, what='job id')}"
         return self.parse(conn.get_json(path, adapter=self.name), job_id=job_id)
 

@@ -1,7 +1,8 @@
 """What every jobadapter Zoho CRM plugin shares, written once: the ``zoho``
 provider (refresh-token OAuth per data centre with ``api_domain``, the
 ``Zoho-oauthtoken`` header, Zoho's error bodies and codes), the profile
-settings, and (in :mod:`.simulator`) the simulator base."""
+settings, (in :mod:`.adapter`) the adapter base that reads them once per profile
+change, and (in :mod:`.simulator`) the simulator base."""
 
 from __future__ import annotations
 

@@ -14,25 +14,22 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from jobadapter.adapter import Adapter
-from jobadapter.config import ProfileMemo
 from jobadapter.errors import InvalidRequest, NotFound, NotSupported, ProviderResponseError
 from jobadapter.model import Counts, Job, JobError
 from jobadapter.parsing import optional_str, parse_timestamp
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable
 from jobadapter.urls import path_segment
+from jobadapter_zoho_common.adapter import ZohoAdapter
 from jobadapter_zoho_common.answers import entries as _entries
 from jobadapter_zoho_common.errors import error_entry
 from jobadapter_zoho_common.provider import json_body, zoho_error
-from jobadapter_zoho_common.settings import ZohoSettings, zoho_settings
 
 import jobadapter_zoho_mass_update.jobids as jobids
 from jobadapter_zoho_mass_update.options import request_from_options
 from jobadapter_zoho_mass_update.request import MassUpdateRequest
 
 if TYPE_CHECKING:
-    from jobadapter.config import Profile
     from jobadapter.connection import Connection
     from jobadapter.transport import Response
 
@@ -72,11 +69,10 @@ def _module_of(job_id: str | None) -> str | None:
         return None
 
 
-class MassUpdateAdapter(Adapter):
+class MassUpdateAdapter(ZohoAdapter):
     """Zoho CRM mass update: a custom view's records as a job, or up to 500 ids at once."""
 
     name: ClassVar[str] = "zoho.mass_update"
-    provider: ClassVar[str] = "zoho"
     description: ClassVar[str] = (
         "Zoho CRM mass update: set fields on a custom view's records (scheduled job) "
         "or on up to 500 records by id (applied at once)"
@@ -96,10 +92,6 @@ class MassUpdateAdapter(Adapter):
     }
     poll_interval: ClassVar[tuple[float, float]] = (2.0, 60.0)
     documented_statuses: ClassVar[tuple[str, ...]] = DOCUMENTED_STATUSES
-
-    def __init__(self, *, timezone: str | dt.tzinfo | None = None) -> None:
-        super().__init__(timezone=timezone)
-        self._settings_memo: ProfileMemo[ZohoSettings] = ProfileMemo()  # see ``_settings``
 
     # -- the pure half -------------------------------------------------------------
 
@@ -251,7 +243,7 @@ class MassUpdateAdapter(Adapter):
 
     def submit(self, conn: Connection, request: Any) -> Job:
         """POST the update: a PENDING Job for a custom view, a terminal Job for ids."""
-        settings = zoho_settings(conn.profile)
+        settings = self.settings(conn.profile)
         req = self._coerce(request).with_module(settings.module)
         module = str(req.module)
         path = self._path(settings.api_version, module)
@@ -283,17 +275,9 @@ class MassUpdateAdapter(Adapter):
             response.json()
         return self.parse_scheduled(payload, module=module)
 
-    def _settings(self, profile: Profile) -> ZohoSettings:
-        """``zoho_settings(profile)``, read again only when the profile or its options change.
-
-        A tracker polls many jobs of one profile: the options are compared (a small
-        dict) instead of checked and parsed on every ``get``.
-        """
-        return self._settings_memo.get(profile, zoho_settings)
-
     def get(self, conn: Connection, job_id: str) -> Job:
         """The job's status; ``job_id`` as submit returned it (or bare, with a profile module)."""
-        settings = self._settings(conn.profile)
+        settings = self.settings(conn.profile)
         module, native = jobids.resolve(job_id, settings.module)
         response = conn.request(
             "GET",
