@@ -12,7 +12,6 @@ import attrs
 import pytest
 from jobadapter.model import Counts, Job, JobError
 from jobadapter.observe import AnomalyKind
-from jobadapter.redact import register_secret
 from jobadapter.status import JobStatus
 from jobadapter.store import (
     JobNotStored,
@@ -25,29 +24,7 @@ from jobadapter.store import (
     open_store,
 )
 from store_backends import Backend
-
-UTC = dt.timezone.utc
-T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-SENTINEL = "sentinel-secret-value-4711"
-register_secret(SENTINEL)
-
-P, R, S = JobStatus.PENDING, JobStatus.RUNNING, JobStatus.SUCCEEDED
-
-
-def at(seconds: float) -> dt.datetime:
-    return T0 + dt.timedelta(seconds=seconds)
-
-
-def job(
-    status: JobStatus = P,
-    *,
-    id: str = "J1",
-    adapter: str = "zuora.mass_updater",
-    counts: Counts | None = None,
-    **kwargs: Any,
-) -> Job:
-    return Job(adapter=adapter, id=id, status=status, counts=counts or Counts(), **kwargs)
-
+from store_jobs import SENTINEL, P, R, S, at, job
 
 # -- snapshots and transitions -------------------------------------------------------
 

@@ -4,15 +4,12 @@ The behaviour every backend shares is in test_store_contract.py."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jobadapter.model import Counts, Job
-from jobadapter.redact import register_secret
-from jobadapter.status import JobStatus
+from jobadapter.model import Job
 from jobadapter.store import (
     SchemaTooNew,
     SqliteStore,
@@ -20,28 +17,7 @@ from jobadapter.store import (
     default_path,
 )
 from jobadapter.store.migrations import LATEST, MIGRATIONS, migrate, schema_version
-
-UTC = dt.timezone.utc
-T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-SENTINEL = "sentinel-secret-value-4711"
-register_secret(SENTINEL)
-
-P, R, S = JobStatus.PENDING, JobStatus.RUNNING, JobStatus.SUCCEEDED
-
-
-def at(seconds: float) -> dt.datetime:
-    return T0 + dt.timedelta(seconds=seconds)
-
-
-def job(
-    status: JobStatus = P,
-    *,
-    id: str = "J1",
-    adapter: str = "zuora.mass_updater",
-    counts: Counts | None = None,
-    **kwargs: Any,
-) -> Job:
-    return Job(adapter=adapter, id=id, status=status, counts=counts or Counts(), **kwargs)
+from store_jobs import P, R, S, at, job
 
 
 @pytest.fixture
