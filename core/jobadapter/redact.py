@@ -18,10 +18,26 @@ from urllib.parse import quote, quote_plus
 MASK = "***"
 _HEX = re.compile(r"%[0-9A-F]{2}")
 
-#: Header names whose values are always secret.
-SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+#: Request headers whose whole value is a credential (lower case; matched
+#: case-insensitively). One list for logs and cassettes (jobadapter.testing.scrub).
+REQUEST_SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "x-api-key",
+        "apikey",
+        "apiaccesskeyid",
+        "apisecretaccesskey",
+        "x-auth-token",
+    }
 )
+
+#: Response headers whose value is a credential.
+RESPONSE_SECRET_HEADERS = frozenset({"set-cookie", "set-cookie2", "authorization", "x-auth-token"})
+
+#: Header names whose values are always secret, either way.
+SECRET_HEADERS = REQUEST_SECRET_HEADERS | RESPONSE_SECRET_HEADERS
 
 #: Field names (form, JSON, query) whose values are always secret.
 SECRET_FIELDS = frozenset(

@@ -20,29 +20,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jobadapter.testing.clock import FakeClock, FakeSleeper
     from jobadapter.testing.contract import AdapterContract, SimulatorRun
-    from jobadapter.testing.vcr import (
-        REDACTED,
-        SANDBOX_HOST,
-        CassetteMissingError,
-        make_vcr,
-        record_mode,
-        scrub_request,
-        scrub_response,
-        vcr_config,
-    )
+    from jobadapter.testing.scrub import REDACTED, SANDBOX_HOST, scrub_request, scrub_response
+    from jobadapter.testing.vcr import CassetteMissingError, make_vcr, record_mode, vcr_config
 
 _WHERE = {
     "FakeClock": "clock",
     "FakeSleeper": "clock",
     "AdapterContract": "contract",
     "SimulatorRun": "contract",
-    "REDACTED": "vcr",
-    "SANDBOX_HOST": "vcr",
+    "REDACTED": "scrub",
+    "SANDBOX_HOST": "scrub",
     "CassetteMissingError": "vcr",
     "make_vcr": "vcr",
     "record_mode": "vcr",
-    "scrub_request": "vcr",
-    "scrub_response": "vcr",
+    "scrub_request": "scrub",
+    "scrub_response": "scrub",
     "vcr_config": "vcr",
 }
 

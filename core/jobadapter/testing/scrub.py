@@ -24,7 +24,12 @@ import zlib
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from jobadapter.redact import MASK, redact_text
+from jobadapter.redact import (
+    MASK,
+    REQUEST_SECRET_HEADERS,
+    RESPONSE_SECRET_HEADERS,
+    redact_text,
+)
 
 __all__ = [
     "BODY_SECRET_FIELDS",
@@ -48,23 +53,6 @@ REDACTED = "<redacted>"
 SANDBOX_HOST = "sandbox.invalid"
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-
-#: Request headers whose whole value is a credential (matched case-insensitively).
-REQUEST_SECRET_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "x-api-key",
-        "apikey",
-        "apiaccesskeyid",
-        "apisecretaccesskey",
-        "x-auth-token",
-    }
-)
-
-#: Response headers whose value is a credential.
-RESPONSE_SECRET_HEADERS = frozenset({"set-cookie", "set-cookie2", "authorization", "x-auth-token"})
 
 #: Form-encoded (and multipart) request fields that are credentials.
 FORM_SECRET_FIELDS = frozenset(

@@ -28,34 +28,12 @@ from vcr.persisters.filesystem import FilesystemPersister
 
 from jobadapter.redact import install_log_redaction
 from jobadapter.testing.matching import upload_body
-from jobadapter.testing.scrub import (
-    BODY_SECRET_FIELDS,
-    FORM_SECRET_FIELDS,
-    QUERY_SECRET_FIELDS,
-    REDACTED,
-    REQUEST_SECRET_HEADERS,
-    RESPONSE_SECRET_FIELDS,
-    RESPONSE_SECRET_HEADERS,
-    SANDBOX_HOST,
-    body_bytes,
-    scrub_request,
-    scrub_response,
-)
+from jobadapter.testing.scrub import body_bytes, scrub_request, scrub_response
 
 __all__ = [
-    "BODY_SECRET_FIELDS",
-    "FORM_SECRET_FIELDS",
-    "QUERY_SECRET_FIELDS",
-    "REDACTED",
-    "REQUEST_SECRET_HEADERS",
-    "RESPONSE_SECRET_FIELDS",
-    "RESPONSE_SECRET_HEADERS",
-    "SANDBOX_HOST",
     "CassetteMissingError",
     "make_vcr",
     "record_mode",
-    "scrub_request",
-    "scrub_response",
     "vcr_config",
 ]
 
