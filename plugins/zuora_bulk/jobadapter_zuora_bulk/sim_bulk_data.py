@@ -6,7 +6,9 @@ formFields}``). The storage routes stand in for S3: they are public, check
 the signed fields, and refuse any request carrying an ``Authorization``
 header, so a client that leaks its Zuora token to the storage host fails.
 After ``submissions`` the job walks Submitted, Downloading, In Progress,
-Completed (Failed for a file without rows); ``aborts`` stops it.
+Completed (Failed for a file without rows); ``aborts`` stops it. The job's
+timeline is :mod:`~jobadapter_zuora_bulk.sim_bulk_jobs`, the storage host
+:mod:`~jobadapter_zuora_bulk.sim_storage`.
 """
 
 from __future__ import annotations
@@ -14,106 +16,24 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
-import json
 import threading
 from typing import Any, ClassVar
 
-import attrs
-from jobadapter_zuora_common.simulator import ZuoraSimulatorBase
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from jobadapter_zuora_bulk.requests import FILE_TYPES, JOB_TYPES
-from jobadapter_zuora_bulk.sim_data import (
-    FAIL_MESSAGE,
-    BadFile,
-    Table,
-    csv_bytes,
-    iso_time,
-    read_table,
-)
+from jobadapter_zuora_bulk.sim_bulk_jobs import TERMINAL, BulkDataJob, row_files
+from jobadapter_zuora_bulk.sim_data import iso_time
+from jobadapter_zuora_bulk.sim_storage import StorageHost
 
 INVALID_VALUE = 59100020
 MISSING_FIELD = 59100022
 RULE = 59100030
 NOT_FOUND = 59100040
 
-BUCKET = "jobadapter-sandbox-uploads"
-#: Signs the simulator's presigned fields; a local fake, like everything the sandbox hands out.
-_SIGNING_KEY = b"jobadapter-sandbox-signing-key"
 
-TERMINAL = ("Completed", "Failed", "Aborted", "Cancelled")
-
-
-@attrs.frozen
-class BulkState:
-    status: str
-    total: int | None
-    succeeded: int | None
-    failed: int | None
-    updated: float
-    failure: str | None = None
-
-
-@attrs.define
-class BulkDataJob:
-    """One Bulk Data job and the timing that drives its status walk."""
-
-    id: str
-    body: dict[str, Any]
-    created_at: float
-    queue_for: float
-    download_for: float
-    rate: float
-    abort_delay: float
-    upload_key: str
-    upload: bytes | None = None
-    table: Table | None = None
-    bad_file: str | None = None
-    uploaded_at: float | None = None
-    submitted_at: float | None = None
-    abort_at: float | None = None
-    files: dict[str, str] = attrs.Factory(dict)
-
-    def _counts(self, processed: int) -> tuple[int, int, int]:
-        assert self.table is not None
-        total = len(self.table.fails)
-        failed = sum(self.table.fails[:processed])
-        return total, processed - failed, failed
-
-    def state(self, now: float) -> BulkState:
-        if self.submitted_at is None:
-            if self.abort_at is not None:
-                return BulkState("Aborted", None, None, None, self.abort_at)
-            return BulkState("Created", None, None, None, self.uploaded_at or self.created_at)
-        t_download = self.submitted_at + self.queue_for
-        t_run = t_download + self.download_for
-        if self.abort_at is not None and self.abort_at < t_run:
-            if now < self.abort_at + self.abort_delay:
-                return BulkState("Aborting", None, None, None, self.abort_at)
-            return BulkState("Aborted", None, None, None, self.abort_at + self.abort_delay)
-        if now < t_download:
-            return BulkState("Submitted", None, None, None, self.submitted_at)
-        if now < t_run:
-            return BulkState("Downloading", None, None, None, t_download)
-        rows = len(self.table.fails) if self.table is not None else 0
-        if self.table is None or rows == 0:
-            reason = self.bad_file or "The file has no data rows"
-            return BulkState("Failed", 0, 0, 0, t_run, reason)
-        finish = t_run + rows / self.rate
-        if self.abort_at is not None and self.abort_at < finish:
-            done = min(rows, int((self.abort_at - t_run) * self.rate + 1e-9))
-            if now < self.abort_at + self.abort_delay:
-                return BulkState("Aborting", *self._counts(done), self.abort_at)
-            return BulkState("Aborted", *self._counts(done), self.abort_at + self.abort_delay)
-        if now >= finish:
-            return BulkState("Completed", *self._counts(rows), finish)
-        done = min(rows, int((now - t_run) * self.rate + 1e-9))
-        return BulkState("In Progress", *self._counts(done), t_run + done / self.rate)
-
-
-class BulkDataSimulator(ZuoraSimulatorBase):
+class BulkDataSimulator(StorageHost):
     """The Bulk Data routes and the fake storage host; combined in :class:`ZuoraBulkSimulator`.
 
     ``timestamps``: ``"epoch"`` (the reference sample) or ``"iso"`` (the tutorial).
@@ -121,10 +41,6 @@ class BulkDataSimulator(ZuoraSimulatorBase):
     """
 
     name: ClassVar[str] = "zuora_bulk_data"
-    public_endpoints: ClassVar[frozenset[str]] = ZuoraSimulatorBase.public_endpoints | {
-        "storage_upload",
-        "storage_file",
-    }
     created_by: ClassVar[str] = "sandbox@example.com"
 
     def __init__(
@@ -223,22 +139,6 @@ class BulkDataSimulator(ZuoraSimulatorBase):
             return self.v1_error(INVALID_VALUE, f"'fileType' must be one of {FILE_TYPES}", 400)
         return None
 
-    def _sign(self, text: str) -> str:
-        return hmac.new(_SIGNING_KEY, text.encode(), hashlib.sha256).hexdigest()
-
-    def _upload_fields(self, key: str) -> dict[str, str]:
-        policy = base64.b64encode(f'{{"bucket":"{BUCKET}","key":"{key}"}}'.encode()).decode()
-        return {
-            "key": key,
-            "bucket": BUCKET,
-            "x-amz-algorithm": "AWS4-HMAC-SHA256",
-            "x-amz-credential": "SANDBOXACCESSKEY/20240101/us-west-2/s3/aws4_request",
-            "x-amz-date": "20240101T000000Z",
-            "Policy": policy,
-            "x-amz-signature": self._sign(key),
-            "x-amz-security-token": "sandbox-session-token",
-        }
-
     def _created_answer(self, job: BulkDataJob) -> dict[str, Any]:
         answer = {
             "id": job.id,
@@ -288,58 +188,6 @@ class BulkDataSimulator(ZuoraSimulatorBase):
                 self._bulk_idempotency[key] = (fingerprint, answer)
         return self.json_response(answer)
 
-    # -- the storage host ---------------------------------------------------------------
-
-    def _storage_error(self, status: int, code: str, message: str) -> Response:
-        xml = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
-        return Response(xml, status=status, mimetype="application/xml")
-
-    def on_storage_upload(self, request: Request) -> Response:
-        if "Authorization" in request.headers:
-            return self._storage_error(
-                400,
-                "InvalidArgument",
-                "Only one auth mechanism allowed; a presigned POST must not carry Authorization",
-            )
-        form = request.form
-        key = form.get("key", "")
-        with self._bulk_lock:
-            job = next((j for j in self.bulk_jobs.values() if j.upload_key == key), None)
-        if job is None:
-            return self._storage_error(403, "AccessDenied", "Unknown upload key")
-        expected = self._upload_fields(key)
-        if {k: form.get(k) for k in expected} != expected:
-            return self._storage_error(403, "AccessDenied", "Form fields do not match the policy")
-        upload = request.files.get("file")
-        if upload is None:
-            return self._storage_error(400, "InvalidArgument", "POST requires a 'file' field")
-        data = upload.read()
-        kind = job.body.get("fileType", "csv")
-        with self._bulk_lock:
-            job.upload = data
-            job.uploaded_at = self.clock.now()
-            try:
-                job.table = read_table(data, kind)
-                job.bad_file = None
-            except BadFile as exc:
-                job.table = None
-                job.bad_file = f"Cannot read the file: {exc}"
-        return Response(status=204)
-
-    def on_storage_file(self, request: Request, file_id: str) -> Response:
-        if "Authorization" in request.headers:
-            return self._storage_error(
-                400, "InvalidArgument", "Only one auth mechanism allowed (presigned URL)"
-            )
-        if request.args.get("X-Amz-Signature") != self._sign(file_id):
-            return self._storage_error(403, "AccessDenied", "Bad or missing signature")
-        with self._bulk_lock:
-            stored = self.storage.get(file_id)
-        if stored is None:
-            return self._storage_error(404, "NoSuchKey", "The specified key does not exist")
-        data, mimetype = stored
-        return Response(data, mimetype=mimetype)
-
     # -- submissions, summary, aborts, downloads -----------------------------------------
 
     def on_bulk_submit(self, request: Request, job_id: str) -> Response:
@@ -377,14 +225,6 @@ class BulkDataSimulator(ZuoraSimulatorBase):
             job.abort_at = self.clock.now()
         return self.json_response(self.summary(job))
 
-    def _store(self, job: BulkDataJob, name: str, data: bytes, mimetype: str) -> str:
-        if name not in job.files:
-            file_id = self.new_hex(32)
-            self.storage[file_id] = (data, mimetype)
-            job.files[name] = file_id
-        file_id = job.files[name]
-        return self.url(f"/storage/files/{file_id}?X-Amz-Signature={self._sign(file_id)}")
-
     def on_bulk_downloads(self, request: Request, job_id: str) -> Response:
         with self._bulk_lock:
             job = self.bulk_jobs.get(job_id)
@@ -404,28 +244,10 @@ class BulkDataSimulator(ZuoraSimulatorBase):
                 answer["sourceFile"] = self._store(job, "source", job.upload, "text/csv")
             if job.table is not None and state.total:
                 done = (state.succeeded or 0) + (state.failed or 0)
-                good, bad = self._row_files(job.table, done)
+                good, bad = row_files(job.table, done)
                 answer["successRowsFile"] = self._store(job, "success", good, "text/csv")
                 answer["errorRowsFile"] = self._store(job, "errors", bad, "text/csv")
         return self.json_response(answer)
-
-    @staticmethod
-    def _row_files(table: Table, done: int) -> tuple[bytes, bytes]:
-        """Success and error row files for the first ``done`` rows (CSV, or JSON lines)."""
-        fails = table.fails[:done]
-        if table.kind == "jsonl":
-            good_lines = [
-                json.dumps(r) for r, f in zip(table.records, fails, strict=False) if not f
-            ]
-            bad_lines = [
-                json.dumps({**r, "errorMessage": FAIL_MESSAGE})
-                for r, f in zip(table.records, fails, strict=False)
-                if f
-            ]
-            return ("\n".join(good_lines) + "\n").encode(), ("\n".join(bad_lines) + "\n").encode()
-        good = [row for row, f in zip(table.rows, fails, strict=False) if not f]
-        bad = [[*row, FAIL_MESSAGE] for row, f in zip(table.rows, fails, strict=False) if f]
-        return csv_bytes(table.header, good), csv_bytes([*table.header, "errorMessage"], bad)
 
     # -- list ------------------------------------------------------------------------------
 
