@@ -18,37 +18,33 @@ the job. :func:`reconcile` decides each pending row, in this order:
 
 The store keeps a summary of each request, not its file, so only the caller
 can rebuild a request: ``resubmit(submission)`` returns it (or None).
+
+The outcome types are in :mod:`jobadapter.reconcile_report`, how a job is matched
+and an error judged in :mod:`jobadapter.reconcile_match`; all are named here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
-
-import attrs
 
 from jobadapter.adapter import Adapter, check_verb
 from jobadapter.config import Profile
 from jobadapter.connection import Connection
 from jobadapter.errors import (
-    AuthError,
     ConfigError,
     InvalidRequest,
     JobAdapterError,
-    NotFound,
-    NotSupported,
-    PermissionDenied,
-    ProviderError,
     ProviderResponseError,
-    RateLimited,
     TransientError,
 )
 from jobadapter.idempotency import request_idempotency_key, with_idempotency_key
 from jobadapter.model import Job
-from jobadapter.redact import MASK, get_logger, redact_text
+from jobadapter.reconcile_match import Match, default_match, refused_before_start
+from jobadapter.reconcile_report import Reconciled, ReconcileReport, Resolution
+from jobadapter.redact import get_logger, redact_text
 
 if TYPE_CHECKING:
     from jobadapter.store.base import Store
@@ -77,129 +73,9 @@ class Hub(Protocol):
 
 #: Rebuilds the request of a pending submission (None when it cannot).
 Resubmit = Callable[["Submission"], Any]
-#: Says whether a listed job is the one a submission started.
-Match = Callable[["Submission", Job], bool]
 
 #: Seconds a provider's clock may be off from ours when matching creation times.
 DEFAULT_WINDOW = 600.0
-
-_OPERATION_KEYS = ("operation", "action_type", "actionType", "job_type", "jobType", "action")
-_TARGET_KEYS = ("object", "object_type", "objectType", "module", "target")
-_RAW_KEYS = ("name",)
-
-
-class Resolution(enum.Enum):
-    """What :func:`reconcile` decided for one pending submission."""
-
-    #: Sent again with the same idempotency key; the provider answered its job.
-    RESENT = "resent"
-    #: Its job was found among the provider's jobs and linked.
-    FOUND = "found"
-    #: The provider has no job for it and it was sent now (the first send never arrived).
-    SENT = "sent"
-    #: The provider has no job for it; marked failed, so it can be submitted again.
-    NOT_STARTED = "not_started"
-    #: No safe way to tell: left pending for an operator (``hub.resolve_submission``).
-    UNKNOWN = "unknown"
-    #: The provider could not be asked now (network, rate limit): run reconcile again.
-    RETRY = "retry"
-
-
-@attrs.frozen
-class Reconciled:
-    """One pending submission and what became of it (``job`` when it is now linked)."""
-
-    submission: Submission
-    resolution: Resolution
-    job: Job | None = None
-    detail: str = ""
-
-    def describe(self) -> str:
-        sub = self.submission
-        where = f" -> job {self.job.id}" if self.job is not None else ""
-        text = f"{sub.adapter} submission {sub.id} ({sub.idempotency_key}): {self.resolution.value}"
-        return text + where + (f"; {self.detail}" if self.detail else "")
-
-
-@attrs.frozen
-class ReconcileReport:
-    """Every pending submission seen, in the order they were made."""
-
-    outcomes: tuple[Reconciled, ...] = ()
-
-    def __iter__(self) -> Iterator[Reconciled]:
-        return iter(self.outcomes)
-
-    def __len__(self) -> int:
-        return len(self.outcomes)
-
-    def where(self, resolution: Resolution) -> list[Reconciled]:
-        return [o for o in self.outcomes if o.resolution is resolution]
-
-    @property
-    def jobs(self) -> list[Job]:
-        """The jobs now linked to their submission (the store watches them on resume)."""
-        return [o.job for o in self.outcomes if o.job is not None]
-
-    @property
-    def unresolved(self) -> list[Reconciled]:
-        """Still pending: for an operator (UNKNOWN) or for a later run (RETRY)."""
-        return [o for o in self.outcomes if o.resolution in (Resolution.UNKNOWN, Resolution.RETRY)]
-
-    def counts(self) -> dict[str, int]:
-        return {r.value: len(self.where(r)) for r in Resolution}
-
-
-def refused_before_start(exc: BaseException) -> bool:
-    """True when ``exc`` from a submit proves the provider started nothing.
-
-    A refusal (4xx, 429, a request checked and rejected before sending) did
-    not start a job. A lost or unreadable answer (connection dropped, 5xx,
-    truncated or malformed body, anything unexpected) may have: the
-    submission stays pending for :func:`reconcile`.
-    """
-    if isinstance(exc, RateLimited):
-        return True
-    if isinstance(exc, (TransientError, ProviderResponseError)):
-        return False
-    if isinstance(
-        exc, (InvalidRequest, AuthError, PermissionDenied, NotFound, NotSupported, ConfigError)
-    ):
-        return True
-    if isinstance(exc, ProviderError):
-        return exc.status is not None and 400 <= exc.status < 500
-    return False
-
-
-def default_match(submission: Submission, job: Job) -> bool:
-    """Whether ``job`` fits what the submission's summary says (fields absent on
-    either side are not compared): operation, target, and a ``name`` in the raw answer."""
-    summary = submission.request_summary
-    if not _agrees(_first(summary, _OPERATION_KEYS), job.operation):
-        return False
-    if not _agrees(_first(summary, _TARGET_KEYS), job.target):
-        return False
-    raw = job.raw if isinstance(job.raw, Mapping) else {}
-    return all(_agrees(_first(summary, (key,)), raw.get(key)) for key in _RAW_KEYS)
-
-
-def _first(summary: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
-    return next((summary[k] for k in keys if summary.get(k) is not None), None)
-
-
-def _agrees(expected: Any, seen: Any) -> bool:
-    """Whether a summary value and a job's value may be the same (unsure means yes:
-    ruling the right job out would get it resent)."""
-    if expected is None or seen is None:
-        return True
-    if not isinstance(expected, (str, int)) or not isinstance(seen, (str, int)):
-        return True  # not comparable
-    want, got = str(expected).strip().lower(), str(seen).strip().lower()
-    if MASK in want:
-        return True  # the store masked part of it
-    if want.endswith("...") and len(want) > 200:
-        return got.startswith(want[:-3])  # the store keeps 200 characters of long values
-    return want == got
 
 
 class _Reconciler:
