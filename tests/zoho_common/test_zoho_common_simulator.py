@@ -26,10 +26,7 @@ class PingSimulator(ZohoSimulatorBase):
         return [Rule("/crm/v8/ping", endpoint="ping")]
 
     def on_ping(self, request: Request) -> Response:
-        limited = self.over_limit()
-        if limited is not None:
-            return limited
-        grant = self.grant(request)
+        grant = self.admitted(request)
         if isinstance(grant, Response):
             return grant
         return self.json_response({"scopes": sorted(grant.scopes)})

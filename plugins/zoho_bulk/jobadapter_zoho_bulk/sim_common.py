@@ -38,10 +38,7 @@ class BulkSimulatorBase(ZohoSimulatorBase):
 
     def _admit(self, request: Request, scope: str) -> Response | None:
         """The rate window, the token and its scope, in Zoho's order."""
-        limited = self.over_limit()
-        if limited is not None:
-            return limited
-        grant = self.grant(request)
+        grant = self.admitted(request)
         if isinstance(grant, Response):
             return grant
         return self._refusal(grant, scope)

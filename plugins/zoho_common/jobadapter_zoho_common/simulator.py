@@ -154,6 +154,14 @@ class ZohoSimulatorBase(Simulator):
             headers={"Retry-After": str(max(1, math.ceil(wait)))},
         )
 
+    def admitted(self, request: Request) -> Grant | Response:
+        """What every route checks first, in Zoho's order: the rate window, then the
+        token. The request's grant, or the refusal to answer with."""
+        limited = self.over_limit()
+        if limited is not None:
+            return limited
+        return self.grant(request)
+
     def grant(self, request: Request) -> Grant | Response:
         """The grant behind the request's ``Zoho-oauthtoken``, else Zoho's 401 answer."""
         header = request.headers.get("Authorization", "")

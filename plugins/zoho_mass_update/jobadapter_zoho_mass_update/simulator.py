@@ -145,10 +145,7 @@ class ZohoMassUpdateSimulator(ZohoSimulatorBase):
     # -- CRM API --------------------------------------------------------------------------
 
     def on_mass_update(self, request: Request, version: str, module: str) -> Response:
-        limited = self.over_limit()
-        if limited is not None:
-            return limited
-        grant = self.grant(request)
+        grant = self.admitted(request)
         if isinstance(grant, Response):
             return grant
         match = _VERSION.match(version)
