@@ -94,6 +94,13 @@ class BulkSimulatorBase(ZohoSimulatorBase):
             )
         return None
 
+    def _snapshot(self, job: ReadJob | WriteJob, kind: str, version: str) -> dict[str, Any]:
+        """The job as its status answer shows it now (``kind``: read or write)."""
+        url = self.url(f"/crm/bulk/{version}/{kind}/{job.id}/result")
+        return job.snapshot(
+            self.clock.now(), delay=self.schedule_delay, rate=self.rows_per_second, url=url
+        )
+
     def _no_resource(self, status: int) -> Response:
         return self.zoho_error(
             status,

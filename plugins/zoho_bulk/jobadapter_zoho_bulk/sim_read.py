@@ -86,24 +86,13 @@ class BulkReadRoutes(BulkSimulatorBase):
         job = self.reads.get(job_id)
         if job is None:
             return self._no_resource(404)
-        url = self.url(f"/crm/bulk/{version}/read/{job_id}/result")
-        snapshot = job.snapshot(
-            self.clock.now(), delay=self.schedule_delay, rate=self.rows_per_second, url=url
-        )
-        return self.json_response({"data": [snapshot]})
+        return self.json_response({"data": [self._snapshot(job, "read", version)]})
 
     def on_read_result(self, request: Request, version: str, job_id: str) -> Response:
         refused = self._admit(request, "ZohoCRM.bulk.read")
         if refused is not None:
             return refused
         job = self.reads.get(job_id)
-        url = self.url(f"/crm/bulk/{version}/read/{job_id}/result")
-        if (
-            job is None
-            or job.snapshot(
-                self.clock.now(), delay=self.schedule_delay, rate=self.rows_per_second, url=url
-            )["state"]
-            != "COMPLETED"
-        ):
+        if job is None or self._snapshot(job, "read", version)["state"] != "COMPLETED":
             return self._no_resource(400)
         return zip_response(job.result_zip(), f"{job_id}.zip")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any
 
 from jobadapter_zoho_common.simulator import error_at
 from werkzeug.wrappers import Request, Response
@@ -116,19 +115,13 @@ class BulkWriteRoutes(BulkSimulatorBase):
         job = self.writes.get(job_id)
         if job is None:
             return self._no_resource(400)
-        return self.json_response(self._write_snapshot(job, version))
+        return self.json_response(self._snapshot(job, "write", version))
 
     def on_write_result(self, request: Request, version: str, job_id: str) -> Response:
         refused = self._admit(request, "ZohoCRM.bulk.write")
         if refused is not None:
             return refused
         job = self.writes.get(job_id)
-        if job is None or "result" not in self._write_snapshot(job, version):
+        if job is None or "result" not in self._snapshot(job, "write", version):
             return self._no_resource(400)
         return zip_response(job.result_zip(int(job_id) + 1), f"{job_id}.zip")
-
-    def _write_snapshot(self, job: WriteJob, version: str) -> dict[str, Any]:
-        url = self.url(f"/crm/bulk/{version}/write/{job.id}/result")
-        return job.snapshot(
-            self.clock.now(), delay=self.schedule_delay, rate=self.rows_per_second, url=url
-        )
