@@ -9,7 +9,6 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
 import sys
 import sysconfig
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from typing import Any
 
 import attrs
 import pytest
+from child_process import child_env, run
 from click.testing import CliRunner, Result
 from jobadapter.cli.main import State, cli
 from jobadapter.cli.new_plugin_cmd import (
@@ -91,33 +91,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
             del sys.modules[name]
 
 
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment for a child process: replay-only cassettes, no user state."""
-    env = {k: v for k, v in os.environ.items() if k not in ("JOBADAPTER_RECORD", "PYTHONPATH")}
-    env.update({"CI": "1", "NO_COLOR": "1"}, **extra)
-    return env
-
-
 def trailing_json(text: str) -> Any:
     """The JSON document that ends ``text``. ``watch --json`` prints its plain progress
     lines on stdout before the JSON (a core bug, reported), so skip to the document."""
     lines = text.splitlines()
     start = lines.index("{")
     return json.loads("\n".join(lines[start:]))
-
-
-def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [str(a) for a in argv],
-        cwd=cwd,
-        env=env or child_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, f"{argv} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 # -- names ---------------------------------------------------------------------------
@@ -352,7 +331,7 @@ def test_its_adapter_works_in_submit_and_watch_against_its_simulator(
 
 
 def test_the_generated_tests_pass(generated: Generated) -> None:
-    env = child_env(PYTHONPATH=str(generated.path))
+    env = child_env(CI="1", PYTHONPATH=str(generated.path))
     out = run(
         sys.executable, "-m", "pytest", "-q", "-m", "not installed", "tests",
         cwd=generated.path, env=env,
@@ -407,7 +386,7 @@ def test_pip_installed_it_shows_in_jobadapter_plugins(generated: Generated, tmp_
         "--no-index", source, cwd=tmp_path,
     )  # fmt: skip
     assert (site / f"{PACKAGE}").is_dir() and not (site / f"{PACKAGE}").is_symlink()
-    env = child_env(JOBADAPTER_CONFIG=os.devnull, JOBADAPTER_HOME=str(tmp_path / "home"))
+    env = child_env(CI="1", JOBADAPTER_CONFIG=os.devnull, JOBADAPTER_HOME=str(tmp_path / "home"))
     listed = run(
         python, "-c", "from jobadapter.cli import main; main()", "--no-store", "plugins", "--json",
         cwd=tmp_path, env=env,

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 import attrs
 import pytest
+from child_process import child_env, run
 from jobadapter import HOOK_API_VERSION, Hub, JobStatus
 from jobadapter.cli.new_plugin_cmd import plugin_names
 from jobadapter.clock import FakeClock
@@ -94,27 +93,6 @@ def tutorial(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tutorial]:
         sys.path.remove(str(path))
         for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
             del sys.modules[name]
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    drop = ("JOBADAPTER_RECORD", "PYTHONPATH", "CI")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(extra)
-    return env
-
-
-def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [str(a) for a in argv],
-        cwd=cwd,
-        env=env or child_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, f"{argv} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 # -- the text --------------------------------------------------------------------------
