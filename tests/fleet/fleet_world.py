@@ -98,6 +98,17 @@ def peak_in_flight(requests: list[Request], profile: str) -> int:
     return peak
 
 
+def crowd_at_peak(requests: list[Request], profile: str) -> list[Request]:
+    """The status polls of ``profile`` running together at its peak (to say what overlapped)."""
+    polls = [r for r in requests if r.profile == profile and r.method == "GET"]
+    best: list[Request] = []
+    for r in polls:
+        crowd = [o for o in polls if o.start <= r.start < o.end]
+        if len(crowd) > len(best):
+            best = crowd
+    return best
+
+
 def busiest_second(requests: list[Request], profile: str) -> int:
     """The most status polls of ``profile`` that started within one second."""
     starts = sorted(r.start for r in requests if r.profile == profile and r.method == "GET")
@@ -176,7 +187,7 @@ class Fleet:
             creds = self.hub.connection(demo.adapter, sim.name).credentials
             share = getattr(creds, "share_tokens", None)
             if share is not None:
-                share(tokens.for_profile(sim.name))
+                share(tokens.for_profile(self.hub.connection(demo.adapter, sim.name).profile))
         jobs = []
         for n in range(count):
             sim, demo = offers[n % len(offers)]

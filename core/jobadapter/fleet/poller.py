@@ -89,7 +89,7 @@ class BatchPoller:
             share = getattr(route.conn.credentials, "share_tokens", None)
             if self.tokens is not None and share is not None:
                 # One token per profile for the whole fleet (idempotent: same share object).
-                share(self.tokens.for_profile(route.profile.name))
+                share(self.tokens.for_profile(route.profile))
             return route
 
     def _one(self, lease: str, claim: Claim) -> int:
