@@ -40,6 +40,8 @@ class Request:
     path: str
     start: float
     end: float
+    #: The HTTP status answered (0: the simulator raised).
+    status: int = 0
 
 
 class SandboxLog:
@@ -57,12 +59,15 @@ class SandboxLog:
         def dispatch(request: Any) -> Any:
             start = time.monotonic()
             time.sleep(self.latency)
+            status = 0
             try:
-                return handle(request)
+                response = handle(request)
+                status = int(getattr(response, "status_code", 0))
+                return response
             finally:
                 query = request.query_string.decode("latin-1")
                 where = f"{request.path}?{query}" if query else request.path  # Zoho's job id
-                done = Request(sim.name, request.method, where, start, time.monotonic())
+                done = Request(sim.name, request.method, where, start, time.monotonic(), status)
                 with self._lock:
                     self.requests.append(done)
 

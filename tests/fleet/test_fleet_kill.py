@@ -67,6 +67,7 @@ def test_workers_killed_at_random_lose_nothing(fleet: Fleet) -> None:
             "peak_in_flight": peak_in_flight(seen, sim.name),
             "token_requests": len(token_requests(seen, sim.name)),
             "busiest_second": busiest_second(seen, sim.name),
+            "answered_429": sum(1 for r in seen if r.profile == sim.name and r.status == 429),
         }
         for sim in fleet.simulators
     }
