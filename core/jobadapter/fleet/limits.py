@@ -67,7 +67,8 @@ class Permit:
 
 class FleetLimits:
     """Fleet-wide rate and concurrency per profile; ``slot_ttl`` bounds how long
-    a dead worker's slot stays taken (longer than any one request)."""
+    a dead worker's slot stays taken, and a call under a slot may take half of it
+    (see :meth:`call_time`)."""
 
     def __init__(self, db: FleetDB, clock: Clock, *, slot_ttl: float = 60.0) -> None:
         self.db = db
