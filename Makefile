@@ -68,7 +68,7 @@ bench: install
 
 soak: install
 	JOBADAPTER_SOAK=1 $(BIN)/pytest -q tests/reliability -k soak
-	JOBADAPTER_SOAK=1 $(BIN)/pytest -q tests/fleet/test_fleet_kill.py
+	JOBADAPTER_SOAK=1 $(BIN)/pytest -q -s tests/fleet/test_fleet_kill.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache dist

@@ -22,6 +22,7 @@ from jobadapter.errors import RateLimited
 from jobadapter.fleet import FleetDB, FleetTokens
 from jobadapter.hub import Hub
 from jobadapter.store import open_store
+from jobadapter.store.urls import store_kind
 
 #: The machine's brokers; each test uses its own random queue on them.
 BROKERS = {
@@ -39,6 +40,8 @@ class Request:
     path: str
     start: float
     end: float
+    #: The HTTP status answered (0: the simulator raised).
+    status: int = 0
 
 
 class SandboxLog:
@@ -56,12 +59,15 @@ class SandboxLog:
         def dispatch(request: Any) -> Any:
             start = time.monotonic()
             time.sleep(self.latency)
+            status = 0
             try:
-                return handle(request)
+                response = handle(request)
+                status = int(getattr(response, "status_code", 0))
+                return response
             finally:
                 query = request.query_string.decode("latin-1")
                 where = f"{request.path}?{query}" if query else request.path  # Zoho's job id
-                done = Request(sim.name, request.method, where, start, time.monotonic())
+                done = Request(sim.name, request.method, where, start, time.monotonic(), status)
                 with self._lock:
                     self.requests.append(done)
 
@@ -85,17 +91,45 @@ def overlapping_polls(requests: list[Request]) -> list[tuple[Request, Request]]:
     return pairs
 
 
+def is_token_request(r: Request) -> bool:
+    return r.path.split("?")[0].endswith("/token")
+
+
+def token_requests(requests: list[Request], profile: str) -> list[Request]:
+    """The requests for an access token of ``profile`` (the fleet shares one)."""
+    return [r for r in requests if r.profile == profile and is_token_request(r)]
+
+
+def worker_requests(requests: list[Request], profile: str) -> list[Request]:
+    """The requests of ``profile`` a worker sends: status polls and the token requests
+    they trigger (the submitting program's creates and uploads are not a worker's)."""
+    return [
+        r for r in requests if r.profile == profile and (r.method == "GET" or is_token_request(r))
+    ]
+
+
 def peak_in_flight(requests: list[Request], profile: str) -> int:
-    """The most status polls of ``profile`` the sandbox was answering at once."""
+    """The most worker requests of ``profile`` the sandbox was answering at once."""
     edges = []
-    for r in requests:
-        if r.profile == profile and r.method == "GET":
-            edges += [(r.start, 1), (r.end, -1)]
+    for r in worker_requests(requests, profile):
+        edges += [(r.start, 1), (r.end, -1)]
     peak = level = 0
     for _, step in sorted(edges, key=lambda e: (e[0], e[1])):
         level += step
         peak = max(peak, level)
     return peak
+
+
+def crowd_at_peak(requests: list[Request], profile: str) -> list[Request]:
+    """The worker requests of ``profile`` running together at its peak (to say what
+    overlapped when a check fails: quadratic, so only then)."""
+    mine = worker_requests(requests, profile)
+    best: list[Request] = []
+    for r in mine:
+        crowd = [o for o in mine if o.start <= r.start < o.end]
+        if len(crowd) > len(best):
+            best = crowd
+    return best
 
 
 def busiest_second(requests: list[Request], profile: str) -> int:
@@ -128,6 +162,8 @@ class Fleet:
         self.broker = broker
         self.queue = f"jobadapter-test-{uuid.uuid4().hex[:12]}"
         self.store_url = store_url
+        #: e.g. "redis-sqlite": which broker and store this fleet runs on.
+        self.label = f"{broker.split(':')[0]}-{store_kind(store_url)}"
         self.store = open_store(store_url)
         self.hub = Hub(config=False, store=self.store, load_entrypoints=True)
         self.server, self.simulators = start_sandbox(self.hub, speed=speed)
@@ -176,7 +212,7 @@ class Fleet:
             creds = self.hub.connection(demo.adapter, sim.name).credentials
             share = getattr(creds, "share_tokens", None)
             if share is not None:
-                share(tokens.for_profile(sim.name))
+                share(tokens.for_profile(self.hub.connection(demo.adapter, sim.name).profile))
         jobs = []
         for n in range(count):
             sim, demo = offers[n % len(offers)]
@@ -228,15 +264,25 @@ class Fleet:
             assert time.monotonic() < give_up, f"{count} workers did not start in {timeout}s"
             time.sleep(0.3)
 
+    def outcomes(self, jobs: list[tuple[str, str, str]]) -> dict[str, list[str]]:
+        """The jobs that did not end with the terminal status the sandbox gave them
+        (``lost``), and those with a transition recorded twice (``duplicated``)."""
+        lost, duplicated = [], []
+        for adapter, job_id, profile in jobs:
+            stored = self.store.get(adapter, job_id)
+            truth = self.hub.get(adapter, job_id, profile=profile).status
+            if stored is None or not stored.is_terminal or stored.status is not truth:
+                lost.append(job_id)
+            statuses = [t.new_status for t in self.store.transitions(adapter, job_id)]
+            if len(statuses) != len(set(statuses)):
+                duplicated.append(job_id)
+        return {"lost": lost, "duplicated": duplicated}
+
     def check_outcomes(self, jobs: list[tuple[str, str, str]]) -> None:
         """Every job ended with the terminal status the sandbox gave it, each
         transition recorded once (0 lost, 0 duplicated)."""
-        for adapter, job_id, profile in jobs:
-            stored = self.store.get(adapter, job_id)
-            assert stored is not None and stored.is_terminal, (adapter, job_id)
-            assert stored.status is self.hub.get(adapter, job_id, profile=profile).status
-            statuses = [t.new_status for t in self.store.transitions(adapter, job_id)]
-            assert len(statuses) == len(set(statuses)), f"{adapter} {job_id}: {statuses}"
+        found = self.outcomes(jobs)
+        assert found == {"lost": [], "duplicated": []}, found
 
     def fleet_status(self) -> Any:
         out = subprocess.run(

@@ -4,8 +4,14 @@ whole fleet rather than per process.
 Both live in the shared database: a token bucket row per profile, and one
 row per poll in flight with an expiry (so a worker killed mid-request frees
 its slot when the expiry passes instead of leaking it). Taking a permit is
-one short transaction that locks the profile's bucket row, so the checks of
-two workers never interleave.
+one short transaction that locks the profile's bucket row (``FOR UPDATE``;
+SQLite: ``BEGIN IMMEDIATE``), so the checks of two workers never interleave.
+
+The provider counts a request in flight until it has answered, whatever the
+client does. So a request under a permit must end well inside the slot
+(:meth:`FleetLimits.call_time`: its retries and their waits included), and a
+slot whose answer the client gave up on is not given back early: the
+provider may still be working on it, so it stays taken until it expires.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import attrs
 
 from jobadapter.clock import Clock
 from jobadapter.config import Profile
+from jobadapter.errors import ProviderError
 from jobadapter.fleet.db import FleetDB
 
 SCHEMA = (
@@ -41,6 +48,12 @@ SCHEMA = (
 FULL_WAIT = 0.05
 
 
+def answered(outcome: object) -> bool:
+    """Whether a call's outcome is the provider's answer (a job, or an error it
+    sent), not a request given up on that the provider may still be working on."""
+    return not (isinstance(outcome, ProviderError) and outcome.status is None)
+
+
 @attrs.frozen(slots=True)
 class Permit:
     """The answer to "may this worker poll for this profile now?"."""
@@ -48,11 +61,14 @@ class Permit:
     granted: bool
     id: str = ""
     wait: float = 0.0
+    #: When the slot frees by itself (wall-clock epoch seconds).
+    until: float = 0.0
 
 
 class FleetLimits:
     """Fleet-wide rate and concurrency per profile; ``slot_ttl`` bounds how long
-    a dead worker's slot stays taken (longer than any one request)."""
+    a dead worker's slot stays taken, and a call under a slot may take half of it
+    (see :meth:`call_time`)."""
 
     def __init__(self, db: FleetDB, clock: Clock, *, slot_ttl: float = 60.0) -> None:
         self.db = db
@@ -96,7 +112,7 @@ class FleetLimits:
                 if tokens < 1.0:
                     return Permit(False, wait=(1.0 - tokens) / rate)
                 tokens -= 1.0
-            permit = Permit(True, id=f"{lease}/{uuid.uuid4().hex[:8]}")
+            permit = Permit(True, id=f"{lease}/{uuid.uuid4().hex[:8]}", until=now + self.slot_ttl)
             cur.execute(
                 sql("UPDATE fleet_buckets SET tokens = ?, updated = ? WHERE profile = ?"),
                 (tokens, max(now, float(updated)), profile.name),
@@ -107,15 +123,23 @@ class FleetLimits:
             )
             cur.execute(
                 sql("INSERT INTO fleet_in_flight (id, profile, until) VALUES (?, ?, ?)"),
-                (permit.id, profile.name, now + self.slot_ttl),
+                (permit.id, profile.name, permit.until),
             )
             return permit
 
         permit: Permit = self.db.run(work)
         return permit
 
-    def release(self, permit: Permit) -> None:
-        if not permit.granted:
+    def call_time(self, permit: Permit) -> float:
+        """Seconds a call under ``permit`` may take, retries and waits included: half
+        of what is left of its slot, so that an answer given up on at that deadline
+        has the other half to end at the provider before the slot frees."""
+        return max(0.0, (permit.until - self.clock.time()) / 2)
+
+    def release(self, permit: Permit, *, answered: bool = True) -> None:
+        """Give the slot back; ``answered=False`` (the call ended without the
+        provider's answer) leaves it taken until it expires."""
+        if not permit.granted or not answered:
             return
         self.db.run(
             lambda cur: cur.execute(

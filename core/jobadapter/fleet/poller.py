@@ -17,7 +17,7 @@ from typing import Any
 from jobadapter.clock import Clock, utc_from_epoch
 from jobadapter.errors import JobAdapterError, WatchDeadline
 from jobadapter.events import Event, EventKind
-from jobadapter.fleet.limits import FleetLimits
+from jobadapter.fleet.limits import FleetLimits, Permit, answered
 from jobadapter.fleet.pace import dump_pace, load_pace
 from jobadapter.fleet.schedule import Claim, FleetSchedule
 from jobadapter.fleet.tokens import FleetTokens
@@ -36,6 +36,7 @@ from jobadapter.tracker.policy import Pace, PollPolicy
 from jobadapter.tracker.ports import TrackerHost
 from jobadapter.tracker.routes import Route, RouteBook
 from jobadapter.tracker.store import TrackerStore
+from jobadapter.transport.deadline import call_deadline
 
 log = get_logger("fleet")
 
@@ -89,7 +90,7 @@ class BatchPoller:
             share = getattr(route.conn.credentials, "share_tokens", None)
             if self.tokens is not None and share is not None:
                 # One token per profile for the whole fleet (idempotent: same share object).
-                share(self.tokens.for_profile(route.profile.name))
+                share(self.tokens.for_profile(route.profile))
             return route
 
     def _one(self, lease: str, claim: Claim) -> int:
@@ -115,16 +116,26 @@ class BatchPoller:
                 claim.key, lease, due=self.clock.time() + permit.wait, pace=None, polled=False
             )
             return 0
-        try:
-            outcome = self._poll(route, claim.job_id)
-        finally:
-            if permit is not None and self.limits is not None:
-                self.limits.release(permit)
+        outcome = self._poll_within(route, claim.job_id, permit)
         self.polls += 1
         pace = load_pace(claim.pace, self.policy, route.bounds)
         due = self._apply(route, claim, last, pace, outcome)
         self.schedule.settle(claim.key, lease, due=due, pace=dump_pace(pace))
         return 1
+
+    def _poll_within(self, route: Route, job_id: str, permit: Permit | None) -> Job | Exception:
+        """Poll under the fleet's permit: the call (retries and waits too) ends inside
+        its slot, and the slot is given back early only if the provider answered."""
+        if permit is None or self.limits is None:
+            return self._poll(route, job_id)
+        done = False
+        try:
+            with call_deadline(self.limits.call_time(permit)):
+                outcome = self._poll(route, job_id)
+            done = answered(outcome)
+            return outcome
+        finally:
+            self.limits.release(permit, answered=done)
 
     @staticmethod
     def _poll(route: Route, job_id: str) -> Job | Exception:

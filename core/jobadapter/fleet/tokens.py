@@ -6,27 +6,36 @@ token) and the token requests with them. The token is kept in the shared
 database instead: a worker reads it there, and when it is missing or about
 to expire one worker at a time fetches a new one while holding the
 profile's row locked; the others wait on the lock and then use what it
-fetched. The database therefore holds live access tokens: protect it as
-you protect the profiles' secrets.
+fetched. The row holds the token sealed (:mod:`jobadapter.fleet.seal`)
+with a key derived from the profile's secrets, which the database never
+sees: reading the database gives no usable token.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
+from jobadapter.config import Profile
 from jobadapter.fleet.db import FleetDB
+from jobadapter.fleet.seal import TokenSeal
+from jobadapter.redact import get_logger
+
+log = get_logger("fleet")
 
 SCHEMA = (
     """
-    CREATE TABLE IF NOT EXISTS fleet_tokens (
+    CREATE TABLE IF NOT EXISTS fleet_sealed_tokens (
         profile TEXT PRIMARY KEY,
-        header TEXT,
-        expires DOUBLE PRECISION NOT NULL,
-        api_base TEXT
+        sealed TEXT,
+        fingerprint TEXT,
+        expires DOUBLE PRECISION NOT NULL
     )
     """,
+    # An earlier version kept tokens in plaintext here: never leave them at rest.
+    "DROP TABLE IF EXISTS fleet_tokens",
 )
 
 #: (Authorization header value, seconds it stays good, API base URL or None).
@@ -36,9 +45,12 @@ Token = tuple[str, float, "str | None"]
 class SharedToken:
     """The fleet's token of one profile (implements ``jobadapter.auth.TokenShare``)."""
 
-    def __init__(self, db: FleetDB, profile: str, *, wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, db: FleetDB, seal: TokenSeal, *, wall: Callable[[], float] = time.time
+    ) -> None:
         self.db = db
-        self.profile = profile
+        self.seal = seal
+        self.profile = seal.profile
         self._wall = wall
         #: Tokens this process fetched for the fleet (diagnostics, tests).
         self.fetches = 0
@@ -49,15 +61,27 @@ class SharedToken:
     def _select(self, cur: Any, *, lock: bool) -> Token | None:
         suffix = " FOR UPDATE" if lock and self.db.postgres else ""
         cur.execute(
-            self.db.sql("SELECT header, expires, api_base FROM fleet_tokens WHERE profile = ?")
+            self.db.sql("SELECT sealed, expires FROM fleet_sealed_tokens WHERE profile = ?")
             + suffix,
             (self.profile,),
         )
         row = cur.fetchone()
         if row is None or row[0] is None:
             return None
-        left = float(row[1]) - self._wall()
-        return (str(row[0]), left, row[2]) if left > 0 else None
+        expires = float(row[1])
+        left = expires - self._wall()
+        if left <= 0:
+            return None
+        opened = self.seal.open(str(row[0]), expires)
+        if opened is None:
+            log.warning(
+                "%s: the fleet's token does not open with this worker's key (another "
+                "client secret or JOBADAPTER_FLEET_KEY than the other workers?)",
+                self.profile,
+            )
+            return None
+        header, api_base = json.loads(opened)
+        return (str(header), left, api_base)
 
     def read(self) -> Token | None:
         """The fleet's token while it is good, else None."""
@@ -71,8 +95,8 @@ class SharedToken:
         def work(cur: Any) -> Token:
             cur.execute(
                 self.db.sql(
-                    "INSERT INTO fleet_tokens (profile, header, expires, api_base) "
-                    "VALUES (?, NULL, 0, NULL) ON CONFLICT (profile) DO NOTHING"
+                    "INSERT INTO fleet_sealed_tokens (profile, sealed, fingerprint, expires) "
+                    "VALUES (?, NULL, NULL, 0) ON CONFLICT (profile) DO NOTHING"
                 ),
                 (self.profile,),
             )
@@ -81,11 +105,19 @@ class SharedToken:
                 return current
             token = fetch()
             self.fetches += 1
+            header, good_for, api_base = token
+            expires = self._wall() + good_for
             cur.execute(
                 self.db.sql(
-                    "UPDATE fleet_tokens SET header = ?, expires = ?, api_base = ? WHERE profile = ?"
+                    "UPDATE fleet_sealed_tokens SET sealed = ?, fingerprint = ?, expires = ? "
+                    "WHERE profile = ?"
                 ),
-                (token[0], self._wall() + token[1], token[2], self.profile),
+                (
+                    self.seal.seal(json.dumps([header, api_base]), expires),
+                    self.seal.fingerprint(header),
+                    expires,
+                    self.profile,
+                ),
             )
             return token
 
@@ -97,10 +129,10 @@ class SharedToken:
         self.db.run(
             lambda cur: cur.execute(
                 self.db.sql(
-                    "UPDATE fleet_tokens SET header = NULL, expires = 0 "
-                    "WHERE profile = ? AND header = ?"
+                    "UPDATE fleet_sealed_tokens SET sealed = NULL, fingerprint = NULL, "
+                    "expires = 0 WHERE profile = ? AND fingerprint = ?"
                 ),
-                (self.profile, header),
+                (self.profile, self.seal.fingerprint(header)),
             )
         )
 
@@ -115,8 +147,11 @@ class FleetTokens:
     def create(self) -> None:
         self.db.create(SCHEMA)
 
-    def for_profile(self, profile: str) -> SharedToken:
-        token = self._tokens.get(profile)
+    def for_profile(self, profile: Profile) -> SharedToken:
+        """The shared token of ``profile``, sealed with a key from its secrets."""
+        token = self._tokens.get(profile.name)
         if token is None:
-            token = self._tokens[profile] = SharedToken(self.db, profile)
+            token = self._tokens[profile.name] = SharedToken(
+                self.db, TokenSeal.for_profile(profile)
+            )
         return token
