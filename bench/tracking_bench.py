@@ -345,13 +345,15 @@ def rss_per_job(n: int, cell: Cell, args: argparse.Namespace, tmp: Path) -> dict
 def naive_latencies(
     jobs: list[tuple[str, str, BenchJob]], interval: float
 ) -> tuple[list[float], int]:
-    """A fixed-interval poller from t=0: latencies (sorted) and requests, computed exactly."""
+    """A fixed-interval poller: latencies (sorted) and requests, computed exactly.
+    Its first poll is one interval after submission, as the tracker's is after its
+    floor: the submission's own answer already said the job is pending."""
     lat = []
     requests = 0
     for _, _, job in jobs:
         polls = math.ceil(job.end / interval)
         lat.append(polls * interval - job.end)
-        requests += polls + 1
+        requests += polls
     lat.sort()
     return lat, requests
 
@@ -363,7 +365,7 @@ def run_naive(jobs: list[tuple[str, str, BenchJob]], interval: float) -> dict[st
     requests = 0
     cpu = time.thread_time()
     for adapter, job_id, job in jobs:
-        t = 0.0
+        t = interval
         while True:
             requests += 1
             if job.answer(adapter, job_id, t).is_terminal:
