@@ -147,7 +147,26 @@ def test_pending_jobs_back_off_a_little_past_the_blind_ceiling() -> None:
         )
         for t in range(4)
     ]
-    assert delays == [1.0, 1.5, 2.0, 2.0]
+    assert delays == [2.0, 2.0, 2.0, 2.0]  # running, nothing to predict: the blind ceiling
+
+
+def test_a_status_change_looks_early_only_when_a_rate_can_predict_the_end() -> None:
+    """Pending to running with a count and a total: a look at the floor soon, to
+    measure the rate. Without a total there is nothing to measure for: the job's
+    age since it was submitted, not the change, sets the blind cadence (the
+    extra look cost about one poll per job and saved none)."""
+    policy, bounds, rng = PollPolicy(jitter=0.0, blind_max=4.0), Bounds(1.0, 30.0), random.Random(0)
+    pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
+    for total, first_running_delay in ((100, 1.0), (None, 4.0)):
+        pace = policy.start(bounds)
+        for t in range(5):
+            policy.after_observation(
+                pace, bounds, pending, status_changed=t == 0, progressed=False, now=t, rng=rng
+            )
+        delay = policy.after_observation(
+            pace, bounds, running(0, total), status_changed=True, progressed=False, now=5, rng=rng
+        )
+        assert delay == first_running_delay, total
 
 
 def test_progress_without_a_total_backs_off_like_no_change() -> None:

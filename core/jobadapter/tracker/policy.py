@@ -90,7 +90,10 @@ class Pace:
 class PollPolicy:
     """The adaptive polling rule; every delay is clamped to the job's :class:`Bounds`.
 
-    - first poll and after a status change: ``bounds.low``;
+    - first poll, and a change to running with a count and a total (a second
+      count soon gives the rate): ``bounds.low``; any other status change
+      keeps the blind cadence (an early look there costs a poll and tells
+      nothing the blind ceiling does not already bound);
     - counters moved and ``total`` is known: the end predicted on the early
       side, so that no shape of progress carries a step past it: the counter
       may lag by its smallest move seen, the rate is the faster of the last
@@ -162,14 +165,22 @@ class PollPolicy:
         """Seconds until the next poll of ``job``, observed (and kept) at ``now``."""
         pace.errors = 0
         done = job.counts.processed
-        if status_changed:
-            pace.interval = bounds.low
-            pace.predicted_end = None
+        first = pace.since is None  # the watch's first observation
+        if first:
             pace.since = now
+        if status_changed:
+            pace.since = now
+            pace.predicted_end = None
             running = job.status is JobStatus.RUNNING and done is not None
             pace.anchor_at, pace.anchor_done = (now, done) if running else (None, None)
-            return self._jittered(bounds.low, bounds, rng)
-        if progressed:
+            if first or (running and job.counts.total is not None and self.predict):
+                # Fast at first; and a second count soon gives the rate the
+                # end is predicted from.
+                pace.interval = bounds.low
+                return self._jittered(bounds.low, bounds, rng)
+            # Nothing to predict from: the blind cadence goes on from where it
+            # was (the job's age, not the change, says how soon it may end).
+        elif progressed:
             eta = self._eta(pace, job, now)
             if eta is not None:
                 pace.interval = bounds.low

@@ -1,0 +1,68 @@
+"""Property: whatever a provider answers, the policy's steps stay within bounds.
+
+The grid in bench/tracking_bench.py measures a few shapes; this holds the bound
+for any sequence of statuses, counts and totals."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+from jobadapter import Job, JobStatus
+from jobadapter.model import Counts
+from jobadapter.tracker import Bounds, PollPolicy
+
+STATUSES = (JobStatus.PENDING, JobStatus.RUNNING)
+
+observations = st.lists(
+    st.tuples(
+        st.sampled_from(STATUSES),
+        st.one_of(st.none(), st.integers(0, 10_000)),  # processed
+        st.one_of(st.none(), st.integers(1, 10_000)),  # total
+        st.floats(0.0, 400.0),  # seconds since the previous observation
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@given(
+    observations,
+    st.floats(0.5, 5.0),
+    st.floats(5.0, 600.0),
+    st.floats(1.0, 60.0),
+    st.floats(0.0, 0.5),
+)
+def test_every_step_stays_within_the_bounds_and_the_blind_ceiling(
+    seen: list[tuple[JobStatus, int | None, int | None, float]],
+    low: float,
+    high: float,
+    blind_max: float,
+    jitter: float,
+) -> None:
+    policy = PollPolicy(blind_max=blind_max, jitter=jitter)
+    bounds = Bounds(low, high)
+    blind = max(low, min(high, blind_max))
+    pace, rng = policy.start(bounds), random.Random(0)
+    now, last = 0.0, None
+    for status, processed, total, wait in seen:
+        now += wait
+        job = Job(adapter="a.b", id="1", status=status, counts=Counts(total, processed))
+        delay = policy.after_observation(
+            pace,
+            bounds,
+            job,
+            status_changed=last is None or last.status is not status,
+            progressed=last is not None and last.counts != job.counts,
+            now=now,
+            rng=rng,
+        )
+        assert low - 1e-9 <= delay <= high + 1e-9
+        # Towards a predicted end: at most ``stride`` blind ceilings a step.
+        assert delay <= max(low, policy.stride * blind) + 1e-9
+        if pace.predicted_end is None:
+            # Blind: the ceiling (a pending job's is ``pending_stretch`` longer).
+            stretch = policy.pending_stretch if status is JobStatus.PENDING else 1.0
+            assert delay <= min(high, blind * stretch) + 1e-9
+        last = job
