@@ -29,6 +29,9 @@ HEAVY = (
     "jobadapter.testing",
     "jobadapter.cli.watch_cmd",
     "jobadapter.cli.demo_cmd",
+    # Only to read a config file (there is none here) or a zone given by name.
+    "tomllib",
+    "zoneinfo",
 )
 
 
