@@ -66,3 +66,35 @@ def test_every_step_stays_within_the_bounds_and_the_blind_ceiling(
             stretch = policy.pending_stretch if status is JobStatus.PENDING else 1.0
             assert delay <= min(high, blind * stretch) + 1e-9
         last = job
+
+
+@given(
+    st.floats(0.05, 20.0),  # exponent: rows ~ time ** exponent
+    st.floats(3.0, 900.0),  # running time, seconds
+    st.integers(1, 100_000),  # total rows
+    st.sampled_from((1, 20, 50, 100, 1000)),  # counter moves in total / this batches
+)
+def test_no_progress_curve_carries_a_poll_far_past_the_end(
+    exponent: float, duration: float, total: int, batches: int
+) -> None:
+    """Counters that keep moving, on any power curve (a long flat start and a
+    steep end at a high exponent, most of the work at once at a low one): the
+    end is seen within two blind ceilings."""
+    policy, bounds, blind = PollPolicy(jitter=0.0, blind_max=5.0), Bounds(2.0, 300.0), 5.0
+    batch = max(1, total // batches)
+    pace, rng = policy.start(bounds), random.Random(0)
+    now, last = 0.0, None
+    while now < duration:
+        done = int(total * (now / duration) ** exponent) // batch * batch
+        job = Job(adapter="a.b", id="1", status=JobStatus.RUNNING, counts=Counts(total, done))
+        now += policy.after_observation(
+            pace,
+            bounds,
+            job,
+            status_changed=last is None,
+            progressed=last is not None and done != last,
+            now=now,
+            rng=rng,
+        )
+        last = done
+    assert now - duration <= 2 * blind
