@@ -18,9 +18,11 @@ state is read or written, and with bytecode cached (in a temporary
 wall time and in the child's CPU (user + system, from ``getrusage``). Prints
 one JSON object; ``ratio`` is median ``plugins --json`` / median baseline and
 ``report_ratio`` the same for ``report`` (target <= 1.3 both). ``--importtime`` adds the
-slowest imports of one ``plugins --json`` run (``python -X importtime``).
+slowest imports of one ``plugins --json`` run (``python -X importtime``);
+``--instructions`` adds each side's instruction count (one run under callgrind:
+the figure a busy machine does not move) and their ratios.
 
-    python bench/cli_bench.py [--runs N] [--quick] [--importtime]
+    python bench/cli_bench.py [--runs N] [--quick] [--importtime] [--instructions]
 """
 
 from __future__ import annotations
@@ -35,12 +37,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _callgrind import callgrind_instructions
 from _common import emit, median, quick_parser
 
 TARGET = 1.3
 BASELINE = "import urllib3, pluggy, attrs, cattrs, click"
 #: Library start-up: import jobadapter and load every installed plugin.
 LIBRARY = "import jobadapter; jobadapter.Hub(config=False).adapters()"
+#: The sides counted with ``--instructions``.
+INSTRUCTION_SIDES = ("jobadapter", "report", "baseline")
 #: What the ``jobadapter`` console script runs (entry point ``jobadapter.cli:main``).
 COMMAND = "import sys; from jobadapter.cli import main; sys.argv[0] = 'jobadapter'; main()"
 
@@ -81,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = quick_parser(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="runs per side")
     parser.add_argument("--importtime", action="store_true", help="list the slowest imports")
+    parser.add_argument(
+        "--instructions", action="store_true", help="count instructions too (needs valgrind)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.runs = 6
@@ -118,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
                 wall[name].append(elapsed)
                 cpu[name].append(used)
         imports = slowest_imports(env) if args.importtime else None
+        counts = (
+            {name: callgrind_instructions(commands[name], env) for name in INSTRUCTION_SIDES}
+            if args.instructions
+            else None
+        )
 
     def ms(values: list[float]) -> float:
         return round(median(values) * 1000, 1)
@@ -143,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     figures["met"] = figures["ratio"] <= TARGET and figures["report_ratio"] <= TARGET
     if imports is not None:
         figures["slowest_imports"] = imports
+    if counts is not None:
+        figures["instructions"] = counts
+        figures["instructions_ratio"] = round(counts["jobadapter"] / counts["baseline"], 3)
+        figures["report_instructions_ratio"] = round(counts["report"] / counts["baseline"], 3)
     emit(figures)
     return 0
 

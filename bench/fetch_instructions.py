@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from _callgrind import callgrind_instructions
 from _common import SandboxProcess, emit
 from _replay import ReplayProcess
 
@@ -56,28 +54,8 @@ def child(info_path: str, adapter: str, side: str, calls: int) -> None:
 
 def instructions(info: str, adapter: str, side: str, calls: int) -> int:
     """Instructions the child executes, in total, making ``calls`` calls."""
-    result = subprocess.run(
-        [
-            "valgrind",
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            __file__,
-            "child",
-            info,
-            adapter,
-            side,
-            str(calls),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-        check=False,
-    )
-    found = re.search(r"Collected : (\d+)", result.stderr)
-    if result.returncode != 0 or found is None:
-        raise RuntimeError(f"callgrind run failed for {adapter} {side}:\n{result.stderr[-2000:]}")
-    return int(found.group(1))
+    argv = [sys.executable, __file__, "child", info, adapter, side, str(calls)]
+    return callgrind_instructions(argv)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -112,19 +112,26 @@ class BenchJob:
 class Cell:
     """One shape of job in the grid."""
 
-    def __init__(self, exponent: float, totals: bool, stall: bool) -> None:
+    def __init__(self, exponent: float, totals: bool, stall: bool, short: bool = False) -> None:
         self.exponent = exponent
         self.totals = totals
         self.stall = stall
+        self.short = short
 
     @property
     def name(self) -> str:
         shape = "stall" if self.stall else f"exp{self.exponent:g}"
-        return f"{shape}/{'totals' if self.totals else 'no_totals'}"
+        return f"{'short_' if self.short else ''}{shape}/{'totals' if self.totals else 'no_totals'}"
 
 
+#: The issue's grid (exponent 0.3 / 1 / 3, stall; with and without totals), then
+#: cells that look for a weakness it may hide: a flatter and a much steeper curve,
+#: and short jobs (5-30 s running) where a poll or two decides the latency.
 GRID = [Cell(e, totals, False) for e in (0.3, 1.0, 3.0) for totals in (True, False)] + [
     Cell(1.0, totals, True) for totals in (True, False)
+]
+EXTRA = [Cell(0.1, True, False), Cell(10.0, True, False)] + [
+    Cell(1.0, totals, False, short=True) for totals in (True, False)
 ]
 
 
@@ -138,7 +145,7 @@ def make_jobs(
     for i in range(n):
         adapter, _, has_total, _ = KINDS[i % len(KINDS)]
         run_at = rng.uniform(0.0, 30.0)
-        end = rng.uniform(run_at + 5.0, 30.0 + span)
+        end = rng.uniform(run_at + 5.0, run_at + 30.0 if cell.short else 30.0 + span)
         total = rng.randint(100, 50_000)
         outcome = JobStatus.FAILED if rng.random() < 0.05 else JobStatus.SUCCEEDED
         stall = run_at + rng.uniform(0.3, 0.7) * (end - run_at)
@@ -345,13 +352,15 @@ def rss_per_job(n: int, cell: Cell, args: argparse.Namespace, tmp: Path) -> dict
 def naive_latencies(
     jobs: list[tuple[str, str, BenchJob]], interval: float
 ) -> tuple[list[float], int]:
-    """A fixed-interval poller from t=0: latencies (sorted) and requests, computed exactly."""
+    """A fixed-interval poller: latencies (sorted) and requests, computed exactly.
+    Its first poll is one interval after submission, as the tracker's is after its
+    floor: the submission's own answer already said the job is pending."""
     lat = []
     requests = 0
     for _, _, job in jobs:
         polls = math.ceil(job.end / interval)
         lat.append(polls * interval - job.end)
-        requests += polls + 1
+        requests += polls
     lat.sort()
     return lat, requests
 
@@ -363,7 +372,7 @@ def run_naive(jobs: list[tuple[str, str, BenchJob]], interval: float) -> dict[st
     requests = 0
     cpu = time.thread_time()
     for adapter, job_id, job in jobs:
-        t = 0.0
+        t = interval
         while True:
             requests += 1
             if job.answer(adapter, job_id, t).is_terminal:
@@ -442,14 +451,14 @@ def main(argv: list[str] | None = None) -> int:
         args.jobs, args.rss_jobs = 200, 5_000
     if args.memory_of:
         with tempfile.TemporaryDirectory(prefix="jobadapter-bench-tracking-") as tmp:
-            cell = next(c for c in GRID if c.name == args.memory_of)
+            cell = next(c for c in GRID + EXTRA if c.name == args.memory_of)
             print(json.dumps(rss_per_job(args.rss_jobs, cell, args, Path(tmp))))
         return 0
     # Memory first, each in a fresh process (a used heap would hide what a job costs).
     memory = {name: memory_run(name, args) for name in MEMORY_CELLS} if args.rss_jobs else {}
     grid: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="jobadapter-bench-tracking-") as tmp:
-        for cell in GRID:
+        for cell in GRID + EXTRA:
             if not args.cell or cell.name in args.cell:
                 grid[cell.name] = run_cell(cell, args, Path(tmp))
     emit(
@@ -466,6 +475,7 @@ def main(argv: list[str] | None = None) -> int:
                 "store": None if args.no_store else "sqlite (WAL)",
             },
             "grid": grid,
+            "extra_cells": [cell.name for cell in EXTRA],  # beyond the issue's grid
             "requests_ratio_worst_cell": max(
                 c["requests_ratio_at_equal_p95"] for c in grid.values()
             ),

@@ -16,16 +16,10 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import attrs
-import platformdirs
 
 from jobadapter.errors import ConfigError
 from jobadapter.parsing import parse_timezone
 from jobadapter.redact import register_secret
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 T = TypeVar("T")
 
@@ -62,11 +56,25 @@ NUMBER_LIMITS: dict[str, tuple[float, str]] = {
 MAX_IN_FLIGHT = 10_000
 
 
+def _toml() -> Any:
+    """The TOML parser, imported when a file is read (a command run without a
+    config file reads none: its start-up does not pay for the parser)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # pragma: no cover - exercised on 3.10 only
+
+    return tomli  # pragma: no cover
+
+
 def default_config_path() -> Path:
     """``$JOBADAPTER_CONFIG``, else ``<user config dir>/jobadapter/config.toml``."""
     env = os.environ.get("JOBADAPTER_CONFIG")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # only when the path is not given
+
     return Path(platformdirs.user_config_dir("jobadapter", appauthor=False)) / "config.toml"
 
 
@@ -296,9 +304,10 @@ def parse_config(
     text: str, *, source: str = "<string>", environ: Mapping[str, str] | None = None
 ) -> dict[str, Profile]:
     """Profiles from TOML text."""
+    toml = _toml()
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     profiles = data.get("profiles", {})
     if not isinstance(profiles, Mapping):
@@ -355,9 +364,14 @@ def default_profile_name(
         return env["JOBADAPTER_PROFILE"]
     file = Path(path) if path is not None else default_config_path()
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None  # load_config reports a missing or broken file, with its name
+    toml = _toml()
+    try:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError:
+        return None
     name = data.get("default_profile")
     if name is not None and not isinstance(name, str):
         raise ConfigError(f"{file}: key 'default_profile' must be a profile name")

@@ -9,7 +9,6 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jobadapter.model import MAX_COUNT
 
@@ -63,6 +62,8 @@ def parse_timezone(name: str | dt.tzinfo | None) -> dt.tzinfo:
         sign = 1 if offset.group(1) == "+" else -1
         delta = dt.timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3)))
         return dt.timezone(sign * delta)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only for a zone by name
+
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):

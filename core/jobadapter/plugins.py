@@ -347,6 +347,8 @@ def _warn_unknown_names(
 ) -> None:
     """A mistyped name in JOBADAPTER_PLUGINS or JOBADAPTER_DISABLE_PLUGINS would
     otherwise load (or skip) nothing without a word: say which names match no plugin."""
+    if not allow and not block:
+        return  # nothing named, nothing to check: no distribution's metadata read
     known: set[str] = set()
     for ep in entry_points:
         known.add(ep.name)

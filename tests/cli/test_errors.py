@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from cli_process import cli_env, run_piped
 from jobadapter.cli import exits
@@ -137,7 +138,9 @@ def test_every_command_takes_json(run: Any) -> None:
 
     def commands(group: Any, prefix: str = "") -> list[tuple[str, Any]]:
         found = []
-        for name, command in group.commands.items():
+        ctx = click.Context(group)
+        for name in group.list_commands(ctx):  # the group loads its commands lazily
+            command = group.get_command(ctx, name)
             if hasattr(command, "commands"):
                 found += commands(command, f"{prefix}{name} ")
             else:

@@ -32,10 +32,15 @@ def test_no_cli_module_imports_the_group() -> None:
 
 
 def test_every_builtin_module_registers_its_commands() -> None:
-    for name in commands.BUILTIN:
+    """``BUILTIN`` names every command of every module, and the group finds each
+    (importing its module on first use)."""
+    ctx = click.Context(cli)
+    for name in commands.builtin_modules():
         module = importlib.import_module(name)
         group = click.Group()
         module.register(group)
         assert group.commands, name
         for command_name, command in group.commands.items():
-            assert cli.commands[command_name] is command
+            assert commands.BUILTIN[command_name] == name
+            assert cli.get_command(ctx, command_name) is command
+    assert set(cli.list_commands(ctx)) >= set(commands.BUILTIN)

@@ -250,11 +250,17 @@ def test_wait_returns_the_terminal_job_and_tracks_a_submitted_job(clock: FakeClo
     assert jobs.count == count
 
 
-def test_polls_back_off_while_nothing_changes_and_reset_on_a_change(clock: FakeClock) -> None:
+@pytest.mark.parametrize("counted", [True, False])
+def test_polls_back_off_while_nothing_changes_and_reset_on_a_change(
+    clock: FakeClock, counted: bool
+) -> None:
     hub, jobs = scripted_hub(clock)
-    jobs.script(
-        "j", Step(0, JobStatus.PENDING), Step(30, JobStatus.RUNNING), Step(200, JobStatus.SUCCEEDED)
+    running = (
+        Step(30, JobStatus.RUNNING, processed=0, total=100)
+        if counted
+        else Step(30, JobStatus.RUNNING)
     )
+    jobs.script("j", Step(0, JobStatus.PENDING), running, Step(200, JobStatus.SUCCEEDED))
 
     hub.wait("scripted.alpha", "j", policy=STEADY)
 
@@ -262,9 +268,14 @@ def test_polls_back_off_while_nothing_changes_and_reset_on_a_change(clock: FakeC
     assert times[:6] == [0.0, 1.0, 2.5, 4.75, 8.125, 13.1875]
     first_running = next(t for t in times if t >= 30)
     after = times[times.index(first_running) :]
-    # The change resets the interval to the shortest, then it backs off again.
     gaps = [round(b - a, 4) for a, b in itertools.pairwise(after)]
-    assert gaps[:3] == [1.0, 1.5, 2.25]
+    if counted:
+        # A count and a total: the change resets the interval to the shortest
+        # (a second count soon gives the rate), then it backs off again.
+        assert gaps[:3] == [1.0, 1.5, 2.25]
+    else:
+        # Nothing to predict from: the blind cadence goes on, no early look.
+        assert gaps[0] > 2.25
     # Never longer than the adapter's ceiling (30 s).
     assert max(b - a for a, b in itertools.pairwise(times)) <= 30.0
 

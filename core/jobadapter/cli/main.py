@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 import jobadapter.cli.failures as failures
-from jobadapter.cli.commands import register_builtin
+from jobadapter.cli.commands import BUILTIN, register_builtin
 from jobadapter.cli.state import State
 from jobadapter.errors import JobAdapterError
 
@@ -45,11 +45,15 @@ class JobAdapterGroup(click.Group):
             ctx.exit(failures.report_error(exc, as_json=as_json))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        _load_builtin_commands(self)
         _load_plugin_commands(self, ctx)
         return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
+        if command is None and name in BUILTIN:
+            register_builtin(self, name)  # its module only: start-up pays for one command
+            command = super().get_command(ctx, name)
         if command is None:
             _load_plugin_commands(self, ctx)
             command = super().get_command(ctx, name)
@@ -57,6 +61,15 @@ class JobAdapterGroup(click.Group):
 
 
 _plugin_commands_loaded = False
+_builtin_commands_loaded = False
+
+
+def _load_builtin_commands(group: click.Group) -> None:
+    """Every built-in command (help lists them all), before any plugin's."""
+    global _builtin_commands_loaded
+    if not _builtin_commands_loaded:
+        _builtin_commands_loaded = True
+        register_builtin(group)
 
 
 def _load_plugin_commands(group: click.Group, ctx: click.Context) -> None:
@@ -122,8 +135,6 @@ def cli(
     verbosity = -1 if quiet else verbose
     ctx.obj = State(config, debug, store_url=store_url, use_store=not no_store, verbosity=verbosity)
 
-
-register_builtin(cli)
 
 __all__ = ["State", "cli", "main"]
 

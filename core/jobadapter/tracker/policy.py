@@ -60,6 +60,8 @@ class Pace:
         "rate",
         "rate_at",
         "since",
+        "start_at",
+        "start_done",
     )
 
     def __init__(self, interval: float) -> None:
@@ -78,6 +80,10 @@ class Pace:
         self.errors = 0
         #: When the current status was first seen (scheduler time).
         self.since: float | None = None
+        #: The first (time, processed) sample in the current status: the base of
+        #: the average rate a recent rate is compared with.
+        self.start_at: float | None = None
+        self.start_done: int | None = None
 
     def __repr__(self) -> str:
         return (
@@ -90,13 +96,20 @@ class Pace:
 class PollPolicy:
     """The adaptive polling rule; every delay is clamped to the job's :class:`Bounds`.
 
-    - first poll and after a status change: ``bounds.low``;
+    - first poll, and a change to running with a count and a total (a second
+      count soon gives the rate): ``bounds.low``; any other status change
+      keeps the blind cadence (an early look there costs a poll and tells
+      nothing the blind ceiling does not already bound);
     - counters moved and ``total`` is known: the end predicted on the early
       side, so that no shape of progress carries a step past it: the counter
       may lag by its smallest move seen, the rate is the faster of the last
       two (a job that stalled part way through an interval is not taken for
-      slow), and a rate that grew is assumed to keep growing (a steep end
-      comes sooner than the present rate says). A near end (within the blind
+      slow), and a rate that grew (against the previous one, or against the
+      average since the status began, which batched counters do not blur) is
+      assumed to keep growing geometrically (a steep end comes sooner than the
+      present rate says). The first rate, when the counters sat still for
+      longer than a blind gap before it, steps no further than the blind
+      ceiling (it may be the start of a steep end). A near end (within the blind
       ceiling) is aimed at directly (not jittered: the prediction is the
       job's own), a far one approached in steps of ``approach`` of the
       remaining time, at most ``reach`` times the time the job has been in its
@@ -162,19 +175,35 @@ class PollPolicy:
         """Seconds until the next poll of ``job``, observed (and kept) at ``now``."""
         pace.errors = 0
         done = job.counts.processed
-        if status_changed:
-            pace.interval = bounds.low
-            pace.predicted_end = None
+        first = pace.since is None  # the watch's first observation
+        if first:
             pace.since = now
+        if status_changed:
+            pace.since = now
+            pace.predicted_end = None
             running = job.status is JobStatus.RUNNING and done is not None
             pace.anchor_at, pace.anchor_done = (now, done) if running else (None, None)
-            return self._jittered(bounds.low, bounds, rng)
-        if progressed:
+            pace.start_at, pace.start_done = pace.anchor_at, pace.anchor_done
+            if first or (running and job.counts.total is not None and self.predict):
+                # Fast at first; and a second count soon gives the rate the
+                # end is predicted from.
+                pace.interval = bounds.low
+                return self._jittered(bounds.low, self._blind(bounds), rng)
+            # Nothing to predict from: the blind cadence goes on from where it
+            # was (the job's age, not the change, says how soon it may end).
+        elif progressed:
+            blind_high = self._blind(bounds).high
+            # The first rate, taken over more than one blind gap: the counters
+            # sat still and now move, which may be the start of a steep end.
+            unsure = pace.rate is None and (
+                pace.anchor_at is None or now - pace.anchor_at > blind_high
+            )
             eta = self._eta(pace, job, now)
             if eta is not None:
                 pace.interval = bounds.low
                 pace.predicted_end = now + eta
-                return bounds.clamp(self._aim(eta, pace, bounds, now))
+                step = self._aim(eta, pace, bounds, now)
+                return bounds.clamp(min(step, blind_high) if unsure else step)
         # Keep aiming at a near predicted end (counters often move in batches).
         # A far one is no longer trusted: counters that stop may jump to the
         # end at any time, so the job is watched blind until they move again.
@@ -219,6 +248,7 @@ class PollPolicy:
             return None
         if pace.anchor_at is None or pace.anchor_done is None or done < pace.anchor_done:
             pace.anchor_at, pace.anchor_done = now, done
+            pace.start_at, pace.start_done = now, done
             return None
         elapsed, moved = now - pace.anchor_at, done - pace.anchor_done
         if elapsed <= 0 or moved <= 0:
@@ -227,23 +257,30 @@ class PollPolicy:
         # speeds up or slows down better than the average since it started.
         pace.anchor_at, pace.anchor_done = now, done
         rate, at = moved / elapsed, now - elapsed / 2
-        fastest, speedup = rate, 0.0
+        fastest, growth = rate, 0.0
         if pace.rate is not None:
-            if at > pace.rate_at:
-                speedup = max(0.0, (rate - pace.rate) / (at - pace.rate_at))
+            growth = _growth(pace.rate, pace.rate_at, rate, at)
             # The faster of the last two rates: a job whose counters stopped part
             # way through the last interval (a stall) is not taken to be slow.
             fastest = max(rate, pace.rate)
+        if pace.start_at is not None and pace.start_done is not None:
+            # Against the average since the status began too: one interval's
+            # rate is noisy where counters move in batches, the average is not.
+            span = now - pace.start_at
+            if span > elapsed:
+                average = (done - pace.start_done) / span
+                growth = max(growth, _growth(average, pace.start_at + span / 2, rate, at))
         pace.rate, pace.rate_at = rate, at
         pace.grain = moved if pace.grain is None else min(pace.grain, moved)
         if total is None:
             return None
         left = max(0.0, total - done - pace.grain)
-        if not speedup:
+        if not growth:
             return left / fastest
-        # Rows still to do at a rate growing by ``speedup`` per second: a job
-        # speeding up ends much sooner than its present rate says.
-        return (math.sqrt(fastest * fastest + 2 * speedup * left) - fastest) / speedup
+        # A rate that grew is assumed to keep growing as fast (geometrically,
+        # ``growth`` per second): a job speeding up ends much sooner than its
+        # present rate says, and no curve that speeds up steadily outruns this.
+        return math.log1p(growth * left / fastest) / growth
 
     def after_error(
         self, pace: Pace, bounds: Bounds, *, retry_after: float | None, rng: random.Random
@@ -256,3 +293,11 @@ class PollPolicy:
         if retry_after is not None and retry_after > delay:
             return retry_after
         return delay
+
+
+def _growth(before: float, before_at: float, after: float, after_at: float) -> float:
+    """How fast a rate grew, per second (0 when it did not): ``ln(after/before)``
+    over the time between the two rates' middles."""
+    if after_at <= before_at or not after > before > 0:
+        return 0.0
+    return math.log(after / before) / (after_at - before_at)
