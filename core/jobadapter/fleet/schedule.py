@@ -139,28 +139,30 @@ class FleetSchedule:
 
     def enrol(self, jobs: Iterable[Enrolment], now: float) -> int:
         """Schedule the jobs not yet scheduled, due at ``now``; a scheduled one
-        takes the deadline given (a later watch may set one). Returns how many were new."""
+        takes the deadline given (a later watch may set one). Returns how many
+        rows were new or took a new deadline."""
+        rows = list(jobs)
+        if not rows:
+            return 0
+        changed: int = self.db.run(lambda cur: self.enrol_in(cur, rows, now))
+        return changed
+
+    def enrol_in(self, cur: Any, jobs: Iterable[Enrolment], now: float) -> int:
+        """:meth:`enrol` inside the caller's transaction: one upsert per job,
+        no read of the whole table (its cost follows the jobs given)."""
         rows = [(j.adapter, j.job_id, j.profile, now, j.deadline) for j in jobs]
         if not rows:
             return 0
-
-        def work(cur: Any) -> int:
-            cur.execute("SELECT count(*) FROM fleet_schedule")
-            before = int(cur.fetchone()[0])
-            self.db.executemany(
-                cur,
-                "INSERT INTO fleet_schedule (adapter, job_id, profile, due, deadline) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (adapter, job_id) DO UPDATE SET "
-                "deadline = excluded.deadline WHERE fleet_schedule.ended = 0 AND "
-                "excluded.deadline IS NOT NULL AND (fleet_schedule.deadline IS NULL "
-                "OR excluded.deadline <> fleet_schedule.deadline)",
-                rows,
-            )
-            cur.execute("SELECT count(*) FROM fleet_schedule")
-            return int(cur.fetchone()[0]) - before
-
-        new: int = self.db.run(work)
-        return new
+        self.db.executemany(
+            cur,
+            "INSERT INTO fleet_schedule (adapter, job_id, profile, due, deadline) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (adapter, job_id) DO UPDATE SET "
+            "deadline = excluded.deadline WHERE fleet_schedule.ended = 0 AND "
+            "excluded.deadline IS NOT NULL AND (fleet_schedule.deadline IS NULL "
+            "OR excluded.deadline <> fleet_schedule.deadline)",
+            rows,
+        )
+        return max(0, int(cur.rowcount))
 
     # -- leases --------------------------------------------------------------------
 
