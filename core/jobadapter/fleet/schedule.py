@@ -180,21 +180,22 @@ class FleetSchedule:
         claims: list[Claim] = self.db.run(work)
         return sorted(claims, key=lambda c: c.due)
 
-    def renew(self, key: tuple[str, str], lease: str, *, now: float, ttl: float) -> bool:
-        """Hold the lease for another ``ttl`` before a poll; False when it has
-        expired or moved on (the job is someone else's now: do not poll it)."""
+    def renew(self, lease: str, *, now: float, ttl: float) -> frozenset[tuple[str, str]]:
+        """Hold every job of the batch ``lease`` for another ``ttl``, in one
+        statement; the keys still held (a job missing has expired or moved on:
+        it is someone else's now, do not poll it)."""
 
-        def work(cur: Any) -> bool:
+        def work(cur: Any) -> frozenset[tuple[str, str]]:
             cur.execute(
                 self.db.sql(
-                    "UPDATE fleet_schedule SET lease_until = ? WHERE adapter = ? AND "
-                    "job_id = ? AND lease = ? AND lease_until >= ? AND ended = 0"
+                    "UPDATE fleet_schedule SET lease_until = ? WHERE lease = ? "
+                    "AND lease_until >= ? AND ended = 0 RETURNING adapter, job_id"
                 ),
-                (now + ttl, key[0], key[1], lease, now),
+                (now + ttl, lease, now),
             )
-            return bool(cur.rowcount == 1)
+            return frozenset((str(a), str(j)) for a, j in cur.fetchall())
 
-        held: bool = self.db.run(work)
+        held: frozenset[tuple[str, str]] = self.db.run(work, single=True)
         return held
 
     def settle(
@@ -219,7 +220,7 @@ class FleetSchedule:
             )
             return bool(cur.rowcount == 1)
 
-        settled: bool = self.db.run(work)
+        settled: bool = self.db.run(work, single=True)
         return settled
 
     # -- chores and workers ----------------------------------------------------------
