@@ -65,6 +65,7 @@ class FleetWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_beat = -1e18
+        self._next_intake = -1e18
 
     def __repr__(self) -> str:
         return f"<FleetWorker {self.name}>"
@@ -82,10 +83,14 @@ class FleetWorker:
         if now - self._last_beat >= self.beat:
             self.schedule.heartbeat(self.name, socket.gethostname(), os.getpid(), now=now)
             self._last_beat = now
-        if self.schedule.take_chore("intake", self.name, now=now, every=self.intake_every):
-            added = self.intake()
-            if added:
-                log.info("%s: %d open jobs scheduled or re-dated", self.name, added)
+        # Ask for the intake chore once per period, not every tick: with N
+        # workers ticking ten times a second the asking cost more than the chore.
+        if now >= self._next_intake:
+            self._next_intake = now + self.intake_every
+            if self.schedule.take_chore("intake", self.name, now=now, every=self.intake_every):
+                added = self.intake()
+                if added:
+                    log.info("%s: %d open jobs scheduled or re-dated", self.name, added)
         room = self.batches * self.batch - self.schedule.outstanding(self.name, now=now)
         sent = 0
         while room > 0:
