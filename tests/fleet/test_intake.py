@@ -62,6 +62,17 @@ def test_jobs_added_later_are_taken_in_and_finished_ones_are_not(intake: StoreIn
     assert {c.deadline for c in claims} == {5.0}
 
 
+def test_the_sweep_brings_a_deadline_set_later_to_the_schedule(intake: StoreIntake) -> None:
+    db = intake.db
+    _add_jobs(db, 1, 2)
+    intake.turn(now=1.0)
+    db.run(lambda cur: cur.execute("UPDATE jobs SET deadline_us = 9000000 WHERE pk = 2"))
+    turn = intake.turn(now=2.0)
+    assert (turn.read, turn.scheduled) == (1, 1)
+    claims = intake.schedule.claim("w#1", now=2.0, ttl=5.0, limit=10)
+    assert {c.job_id: c.deadline for c in claims} == {"j1": 5.0, "j2": 9.0}
+
+
 def test_a_turn_over_ten_thousand_open_jobs_reads_a_slice_not_all(intake: StoreIntake) -> None:
     db = intake.db
     _add_jobs(db, 1, 10_000)
@@ -69,8 +80,10 @@ def test_a_turn_over_ten_thousand_open_jobs_reads_a_slice_not_all(intake: StoreI
     assert sum(t.scheduled for t in taken) == 10_000 and _scheduled(db) == 10_000
 
     quiet = [intake.turn(now=2.0) for _ in range(3)]
-    # Nothing new: each turn reads only its sweep slice, and schedules nothing again.
-    assert [t.read for t in quiet] == [SPAN] * 3
+    # Nothing new: each turn's sweep covers one slice of row numbers, and of those
+    # only the jobs needing work come back (none: all are scheduled already).
+    assert [t.swept for t in quiet] == [SPAN] * 3
+    assert [t.read for t in quiet] == [0] * 3
     assert sum(t.scheduled for t in quiet) == 0
 
 

@@ -36,13 +36,25 @@ SCHEMA = (
 #: Spelled like the store's partial index ``jobs_open``.
 OPEN = "status NOT IN ('succeeded', 'failed', 'cancelled')"
 COLUMNS = "pk, adapter, job_id, profile, deadline_us, " + OPEN
+#: The sweep's slice: only the open jobs the schedule lacks or holds with another
+#: deadline come back, so a sweep over jobs already scheduled writes nothing.
+SWEEP = f"""
+    SELECT j.pk, j.adapter, j.job_id, j.profile, j.deadline_us, 1 FROM jobs j
+    LEFT JOIN fleet_schedule s ON s.adapter = j.adapter AND s.job_id = j.job_id
+    WHERE j.pk > ? AND j.pk <= ? AND j.{OPEN} AND (s.job_id IS NULL OR (
+        s.ended = 0 AND j.deadline_us IS NOT NULL
+        AND (s.deadline IS NULL OR s.deadline <> j.deadline_us / 1e6)))
+"""  # noqa: S608
 
 
 @attrs.frozen(slots=True)
 class IntakeTurn:
     """What one turn read and changed (the figures a test or a log line needs)."""
 
+    #: Rows sent back to the worker: the new ones, and swept ones needing work.
     read: int
+    #: Row numbers the sweep covered (what the database looked at, at most ``span``).
+    swept: int
     scheduled: int
     high_mark: int
     sweep_mark: int
@@ -75,11 +87,9 @@ class StoreIntake:
             fresh = cur.fetchall()
             if fresh:
                 high = int(fresh[-1][0])
+            start = sweep
             top = min(sweep + self.span, high)
-            cur.execute(
-                self.db.sql(f"SELECT {COLUMNS} FROM jobs WHERE pk > ? AND pk <= ? AND {OPEN}"),  # noqa: S608
-                (sweep, top),
-            )
+            cur.execute(self.db.sql(SWEEP), (sweep, top))
             swept = cur.fetchall()
             sweep = 0 if top >= high else top  # the end of the table: start the cycle again
             jobs = {
@@ -94,7 +104,7 @@ class StoreIntake:
             cur.execute(
                 self.db.sql("UPDATE fleet_intake SET mark = ? WHERE name = ?"), (sweep, "sweep")
             )
-            return IntakeTurn(len(fresh) + len(swept), scheduled, high, sweep)
+            return IntakeTurn(len(fresh) + len(swept), top - start, scheduled, high, sweep)
 
         turn: IntakeTurn = self.db.run(work)
         return turn
