@@ -123,7 +123,13 @@ def run_fleet(setup: Setup, workers: int, window: float) -> dict[str, Any]:
         "lag_p95_s": round(percentile(lags, 95), 3),
         "lag_max_s": round(max(lags), 3),
         "polls_with_lag": len(lags),
-        "due_backlog_at_end": backlog["due"],
+        # What `jobadapter fleet` showed at the end of the window (a check that it reads right).
+        "fleet_status_at_end": {
+            "live_workers": len(backlog["workers"]),
+            "leases_held": sum(backlog["leases"].values()),
+            "due_unclaimed": backlog["due"],
+            "oldest_due_lag_s": round(backlog["oldest_due_lag"], 3),
+        },
     }
 
 
