@@ -44,11 +44,11 @@ def unlimit(sim: Any) -> None:
 
 
 class Setup:
-    """A sandbox (50 ms answers, served by a thread per connection), a fresh
+    """A sandbox (``latency`` per answer, served by a thread per connection), a fresh
     PostgreSQL store and ``jobs`` open jobs in it across every simulator and
     ``TENANTS`` profiles each; profiles have no rate limit and 64 in flight."""
 
-    def __init__(self, root: Path, store_url: str, jobs: int) -> None:
+    def __init__(self, root: Path, store_url: str, jobs: int, latency: float = LATENCY) -> None:
         from jobadapter.cli.sandbox_cmd import profiles_toml, start_sandbox
         from jobadapter.config import profile_from_mapping
         from jobadapter.hub import Hub
@@ -61,7 +61,7 @@ class Setup:
         self.hub = Hub(config=False, store=self.store)
         # Slow simulated time: jobs stay open for the whole measurement.
         self.server, self.simulators = start_sandbox(
-            self.hub, faults=Faults(latency=LATENCY), speed=0.02
+            self.hub, faults=Faults(latency=latency), speed=0.02
         )
         for sim in self.simulators:
             unlimit(sim)
@@ -184,7 +184,9 @@ def machine_busy() -> tuple[float, float]:
 # -- the processes under test ----------------------------------------------------------------
 
 
-def start_worker(setup: Setup, broker: str, queue: str, name: str) -> tuple[Any, Path]:
+def start_worker(
+    setup: Setup, broker: str, queue: str, name: str, batch: int = BATCH
+) -> tuple[Any, Path]:
     lags = setup.root / f"{name}.lags.json"
     cmd = [
         sys.executable,
@@ -203,7 +205,7 @@ def start_worker(setup: Setup, broker: str, queue: str, name: str) -> tuple[Any,
         "--concurrency",
         str(CONCURRENCY),
         "--batch",
-        str(BATCH),
+        str(batch),
         "--name",
         name,
     ]

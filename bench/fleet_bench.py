@@ -85,11 +85,13 @@ class Window:
         }
 
 
-def run_fleet(setup: Setup, workers: int, window: float) -> dict[str, Any]:
+def run_fleet(setup: Setup, workers: int, window: float, batch: int) -> dict[str, Any]:
     from jobadapter.fleet import FleetDB, FleetSchedule
 
     queue = f"jobadapter-bench-{uuid.uuid4().hex[:10]}"
-    started = [start_worker(setup, BROKER, queue, f"bench-{workers}-{n}") for n in range(workers)]
+    started = [
+        start_worker(setup, BROKER, queue, f"bench-{workers}-{n}", batch) for n in range(workers)
+    ]
     procs = [p for p, _ in started]
     schedule = FleetSchedule(FleetDB(setup.store_url))
     schedule.create()
@@ -150,22 +152,25 @@ def run_tracker(setup: Setup, window: float, threads: int) -> dict[str, Any]:
     return {"threads": threads, **figures}
 
 
-def run_load(tmp: str, offered: int, window: float, counts: tuple[int, ...]) -> dict[str, Any]:
+def run_load(
+    tmp: str, offered: int, window: float, counts: tuple[int, ...], latency: float, batch: int
+) -> dict[str, Any]:
     """One offered load: the fleet at each worker count, then the tracker, same jobs."""
     from jobadapter.testing.postgres import fresh_database
 
     with fresh_database(prefix="jobadapter_bench") as url:
-        root = Path(tmp) / f"load{offered}"
+        root = Path(tmp) / f"load{offered}-{latency}"
         root.mkdir()
-        setup = Setup(root, url, int(offered * INTERVAL))
+        setup = Setup(root, url, int(offered * INTERVAL), latency)
         try:
-            runs = [run_fleet(setup, n, window) for n in counts]
+            runs = [run_fleet(setup, n, window, batch) for n in counts]
             tracker = run_tracker(setup, window, threads=max(counts) * CONCURRENCY)
         finally:
             setup.close()
     one, most = runs[0], runs[-1]
     speedup = round(most["polls_per_s"] / one["polls_per_s"], 2) if one["polls_per_s"] else None
     return {
+        "latency_s": latency,
         "offered_polls_per_s": round(setup.jobs / INTERVAL, 1),
         "jobs_open": setup.jobs,
         "fleet": runs,
@@ -179,22 +184,30 @@ def main() -> None:
     parser = quick_parser(__doc__ or "")
     parser.add_argument("--loads", default="150,300", help="offered polls/s, comma-separated")
     parser.add_argument("--window", type=float, default=15.0)
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=LATENCY,
+        help="seconds per answer (0.5 makes threads, not CPU, the limit on a small machine)",
+    )
+    parser.add_argument("--batch", type=int, default=BATCH, help="jobs a task polls in turn")
     args = parser.parse_args()
     loads = [60] if args.quick else [int(v) for v in args.loads.split(",")]
     window, counts = (4.0, (1, 2)) if args.quick else (args.window, (1, 2, 4))
     figures: dict[str, Any] = {
         "bench": "fleet",
-        "latency_s": LATENCY,
         "interval_s": INTERVAL,
         "tenants_per_simulator": TENANTS,
-        "worker": {"threads": CONCURRENCY, "batch": BATCH, "broker": BROKER.split(":")[0]},
+        "worker": {"threads": CONCURRENCY, "batch": args.batch, "broker": BROKER.split(":")[0]},
         "window_s": window,
         "target": "4 workers >= 3x one worker's polls/s at p95 lag <= 1 s",
         "loads": [],
     }
     with tempfile.TemporaryDirectory() as tmp:
         for offered in loads:
-            figures["loads"].append(run_load(tmp, offered, window, counts))
+            figures["loads"].append(
+                run_load(tmp, offered, window, counts, args.latency, args.batch)
+            )
     emit(figures)
 
 
