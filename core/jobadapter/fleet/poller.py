@@ -42,7 +42,7 @@ from jobadapter.tracker.store import TrackerStore
 log = get_logger("fleet")
 
 #: Per-poll lags a worker keeps (the newest), for benches and diagnostics.
-LAGS_KEPT = 100_000
+LAGS_KEPT = 20_000
 
 
 class BatchPoller:
