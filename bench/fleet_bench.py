@@ -131,6 +131,7 @@ def run_fleet(setup: Setup, workers: int, window: float, batch: int) -> dict[str
             "leases_held": sum(backlog["leases"].values()),
             "due_unclaimed": backlog["due"],
             "oldest_due_lag_s": round(backlog["oldest_due_lag"], 3),
+            "oldest_leased_lag_s": round(backlog["oldest_leased_lag"], 3),
         },
     }
 

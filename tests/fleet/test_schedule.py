@@ -73,4 +73,11 @@ def test_status_lists_live_workers_leases_and_backlog(schedule: FleetSchedule) -
     assert report["leases"] == {"w1": 3}
     assert report["due"] == 1 and report["open"] == 4
     assert report["oldest_due_lag"] == pytest.approx(1.0)
+    assert report["oldest_leased_lag"] == pytest.approx(1.0)
     assert schedule.outstanding("w1", now=101.0) == 3
+    # Every job given back: no leased job is waiting.
+    for claim in schedule.claim("w1#c", now=101.0, ttl=10.0, limit=5):
+        schedule.settle(claim.key, "w1#c", due=150.0, pace=None)
+    for key in [("a", f"j{i}") for i in range(4)]:
+        schedule.settle(key, "w1#b", due=150.0, pace=None)
+    assert schedule.status(now=102.0, alive_within=10.0)["oldest_leased_lag"] == 0.0

@@ -286,7 +286,8 @@ class FleetSchedule:
         return count
 
     def status(self, *, now: float, alive_within: float) -> dict[str, Any]:
-        """Live workers, leases per worker, and the backlog of due jobs."""
+        """Live workers, leases per worker, the backlog of due jobs, and how
+        late the oldest leased job (waiting in a batch or being polled) is."""
 
         def work(cur: Any) -> dict[str, Any]:
             cur.execute(
@@ -302,14 +303,17 @@ class FleetSchedule:
             ]
             cur.execute(
                 self.db.sql(
-                    "SELECT lease FROM fleet_schedule WHERE lease IS NOT NULL AND lease_until >= ?"
+                    "SELECT lease, due FROM fleet_schedule WHERE lease IS NOT NULL "
+                    "AND lease_until >= ?"
                 ),
                 (now,),
             )
             leases: dict[str, int] = {}
-            for (lease,) in cur.fetchall():
+            oldest_leased = now
+            for lease, leased_due in cur.fetchall():
                 owner = lease_owner(lease)
                 leases[owner] = leases.get(owner, 0) + 1
+                oldest_leased = min(oldest_leased, float(leased_due))
             cur.execute(
                 self.db.sql(
                     "SELECT count(*), min(due) FROM fleet_schedule WHERE ended = 0 AND due <= ? "
@@ -325,6 +329,8 @@ class FleetSchedule:
                 "leases": leases,
                 "due": int(due),
                 "oldest_due_lag": 0.0 if oldest is None else max(0.0, now - float(oldest)),
+                # A saturated fleet's lateness is in its leased batches, not the backlog.
+                "oldest_leased_lag": max(0.0, now - oldest_leased),
                 "open": int(open_jobs),
             }
 
