@@ -34,13 +34,13 @@ def test_an_expired_lease_moves_on_and_the_old_holder_cannot_poll(
 ) -> None:
     _enrol(schedule, 1)
     (claim,) = schedule.claim("dead#1", now=100.0, ttl=10.0, limit=1)
-    assert schedule.renew(claim.key, "dead#1", now=105.0, ttl=10.0)  # still held
+    assert schedule.renew("dead#1", now=105.0, ttl=10.0) == {claim.key}  # still held
     # The holder dies; after its lease (renewed to 115) runs out another worker takes the job.
     assert schedule.claim("live#2", now=114.0, ttl=10.0, limit=1) == []
     (again,) = schedule.claim("live#2", now=116.0, ttl=10.0, limit=1)
     assert again.key == claim.key
     # A late message for the old lease renews nothing and settles nothing.
-    assert not schedule.renew(claim.key, "dead#1", now=117.0, ttl=10.0)
+    assert schedule.renew("dead#1", now=117.0, ttl=10.0) == frozenset()
     assert not schedule.settle(claim.key, "dead#1", due=200.0, pace=None)
     assert schedule.settle(claim.key, "live#2", due=130.0, pace='{"interval": 2.0}')
     assert schedule.claim("x#3", now=129.0, ttl=10.0, limit=1) == []
@@ -73,4 +73,11 @@ def test_status_lists_live_workers_leases_and_backlog(schedule: FleetSchedule) -
     assert report["leases"] == {"w1": 3}
     assert report["due"] == 1 and report["open"] == 4
     assert report["oldest_due_lag"] == pytest.approx(1.0)
+    assert report["oldest_leased_lag"] == pytest.approx(1.0)
     assert schedule.outstanding("w1", now=101.0) == 3
+    # Every job given back: no leased job is waiting.
+    for claim in schedule.claim("w1#c", now=101.0, ttl=10.0, limit=5):
+        schedule.settle(claim.key, "w1#c", due=150.0, pace=None)
+    for key in [("a", f"j{i}") for i in range(4)]:
+        schedule.settle(key, "w1#b", due=150.0, pace=None)
+    assert schedule.status(now=102.0, alive_within=10.0)["oldest_leased_lag"] == 0.0

@@ -118,7 +118,8 @@ def _show_status(url: str | None, as_json: bool) -> None:
         click.echo(f"  {worker['name']}  host {worker['host']}  pid {worker['pid']}  leases {held}")
     click.echo(
         f"backlog: {report['due']} due jobs unclaimed, oldest due "
-        f"{report['oldest_due_lag']:.1f}s ago"
+        f"{report['oldest_due_lag']:.1f}s ago; oldest leased job due "
+        f"{report['oldest_leased_lag']:.1f}s ago"
     )
 
 

@@ -91,9 +91,12 @@ class FleetDB:
                 conn.close()
 
     @contextlib.contextmanager
-    def _begin(self) -> Iterator[Any]:
+    def _begin(self, single: bool = False) -> Iterator[Any]:
         conn = self._conn()
         cur = conn.cursor()
+        if single:  # one statement is its own transaction: no BEGIN/COMMIT round trips
+            yield cur
+            return
         cur.execute("BEGIN" if self.postgres else "BEGIN IMMEDIATE")
         try:
             yield cur
@@ -103,14 +106,16 @@ class FleetDB:
             raise
         cur.execute("COMMIT")
 
-    def run(self, work: Any, *, patience: float = RECONNECT_FOR) -> Any:
+    def run(self, work: Any, *, patience: float = RECONNECT_FOR, single: bool = False) -> Any:
         """``work(cursor)`` in one transaction; on a lost connection, reconnect
-        and run it again (it must be safe to repeat: every fleet step is)."""
+        and run it again (it must be safe to repeat: every fleet step is).
+        ``single``: ``work`` runs one statement, atomic on its own (autocommit),
+        which saves the BEGIN and COMMIT round trips on the hot path."""
         give_up = time.monotonic() + patience
         delay = 0.1
         while True:
             try:
-                with self._begin() as cur:
+                with self._begin(single) as cur:
                     return work(cur)
             except Exception as exc:
                 if not self._transient(exc) or time.monotonic() >= give_up:

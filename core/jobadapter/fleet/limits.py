@@ -144,5 +144,6 @@ class FleetLimits:
         self.db.run(
             lambda cur: cur.execute(
                 self.db.sql("DELETE FROM fleet_in_flight WHERE id = ?"), (permit.id,)
-            )
+            ),
+            single=True,
         )

@@ -139,28 +139,30 @@ class FleetSchedule:
 
     def enrol(self, jobs: Iterable[Enrolment], now: float) -> int:
         """Schedule the jobs not yet scheduled, due at ``now``; a scheduled one
-        takes the deadline given (a later watch may set one). Returns how many were new."""
+        takes the deadline given (a later watch may set one). Returns how many
+        rows were new or took a new deadline."""
+        rows = list(jobs)
+        if not rows:
+            return 0
+        changed: int = self.db.run(lambda cur: self.enrol_in(cur, rows, now))
+        return changed
+
+    def enrol_in(self, cur: Any, jobs: Iterable[Enrolment], now: float) -> int:
+        """:meth:`enrol` inside the caller's transaction: one upsert per job,
+        no read of the whole table (its cost follows the jobs given)."""
         rows = [(j.adapter, j.job_id, j.profile, now, j.deadline) for j in jobs]
         if not rows:
             return 0
-
-        def work(cur: Any) -> int:
-            cur.execute("SELECT count(*) FROM fleet_schedule")
-            before = int(cur.fetchone()[0])
-            self.db.executemany(
-                cur,
-                "INSERT INTO fleet_schedule (adapter, job_id, profile, due, deadline) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (adapter, job_id) DO UPDATE SET "
-                "deadline = excluded.deadline WHERE fleet_schedule.ended = 0 AND "
-                "excluded.deadline IS NOT NULL AND (fleet_schedule.deadline IS NULL "
-                "OR excluded.deadline <> fleet_schedule.deadline)",
-                rows,
-            )
-            cur.execute("SELECT count(*) FROM fleet_schedule")
-            return int(cur.fetchone()[0]) - before
-
-        new: int = self.db.run(work)
-        return new
+        self.db.executemany(
+            cur,
+            "INSERT INTO fleet_schedule (adapter, job_id, profile, due, deadline) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (adapter, job_id) DO UPDATE SET "
+            "deadline = excluded.deadline WHERE fleet_schedule.ended = 0 AND "
+            "excluded.deadline IS NOT NULL AND (fleet_schedule.deadline IS NULL "
+            "OR excluded.deadline <> fleet_schedule.deadline)",
+            rows,
+        )
+        return max(0, int(cur.rowcount))
 
     # -- leases --------------------------------------------------------------------
 
@@ -178,21 +180,22 @@ class FleetSchedule:
         claims: list[Claim] = self.db.run(work)
         return sorted(claims, key=lambda c: c.due)
 
-    def renew(self, key: tuple[str, str], lease: str, *, now: float, ttl: float) -> bool:
-        """Hold the lease for another ``ttl`` before a poll; False when it has
-        expired or moved on (the job is someone else's now: do not poll it)."""
+    def renew(self, lease: str, *, now: float, ttl: float) -> frozenset[tuple[str, str]]:
+        """Hold every job of the batch ``lease`` for another ``ttl``, in one
+        statement; the keys still held (a job missing has expired or moved on:
+        it is someone else's now, do not poll it)."""
 
-        def work(cur: Any) -> bool:
+        def work(cur: Any) -> frozenset[tuple[str, str]]:
             cur.execute(
                 self.db.sql(
-                    "UPDATE fleet_schedule SET lease_until = ? WHERE adapter = ? AND "
-                    "job_id = ? AND lease = ? AND lease_until >= ? AND ended = 0"
+                    "UPDATE fleet_schedule SET lease_until = ? WHERE lease = ? "
+                    "AND lease_until >= ? AND ended = 0 RETURNING adapter, job_id"
                 ),
-                (now + ttl, key[0], key[1], lease, now),
+                (now + ttl, lease, now),
             )
-            return bool(cur.rowcount == 1)
+            return frozenset((str(a), str(j)) for a, j in cur.fetchall())
 
-        held: bool = self.db.run(work)
+        held: frozenset[tuple[str, str]] = self.db.run(work, single=True)
         return held
 
     def settle(
@@ -217,7 +220,7 @@ class FleetSchedule:
             )
             return bool(cur.rowcount == 1)
 
-        settled: bool = self.db.run(work)
+        settled: bool = self.db.run(work, single=True)
         return settled
 
     # -- chores and workers ----------------------------------------------------------
@@ -283,7 +286,8 @@ class FleetSchedule:
         return count
 
     def status(self, *, now: float, alive_within: float) -> dict[str, Any]:
-        """Live workers, leases per worker, and the backlog of due jobs."""
+        """Live workers, leases per worker, the backlog of due jobs, and how
+        late the oldest leased job (waiting in a batch or being polled) is."""
 
         def work(cur: Any) -> dict[str, Any]:
             cur.execute(
@@ -299,14 +303,17 @@ class FleetSchedule:
             ]
             cur.execute(
                 self.db.sql(
-                    "SELECT lease FROM fleet_schedule WHERE lease IS NOT NULL AND lease_until >= ?"
+                    "SELECT lease, due FROM fleet_schedule WHERE lease IS NOT NULL "
+                    "AND lease_until >= ?"
                 ),
                 (now,),
             )
             leases: dict[str, int] = {}
-            for (lease,) in cur.fetchall():
+            oldest_leased = now
+            for lease, leased_due in cur.fetchall():
                 owner = lease_owner(lease)
                 leases[owner] = leases.get(owner, 0) + 1
+                oldest_leased = min(oldest_leased, float(leased_due))
             cur.execute(
                 self.db.sql(
                     "SELECT count(*), min(due) FROM fleet_schedule WHERE ended = 0 AND due <= ? "
@@ -322,6 +329,8 @@ class FleetSchedule:
                 "leases": leases,
                 "due": int(due),
                 "oldest_due_lag": 0.0 if oldest is None else max(0.0, now - float(oldest)),
+                # A saturated fleet's lateness is in its leased batches, not the backlog.
+                "oldest_leased_lag": max(0.0, now - oldest_leased),
                 "open": int(open_jobs),
             }
 

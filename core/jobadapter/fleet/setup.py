@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from jobadapter.fleet.db import FleetDB
+from jobadapter.fleet.intake import StoreIntake
 from jobadapter.fleet.limits import FleetLimits
 from jobadapter.fleet.poller import BatchPoller
 from jobadapter.fleet.schedule import FleetSchedule
@@ -37,6 +38,8 @@ def open_fleet(
     db = FleetDB(url)
     schedule = FleetSchedule(db)
     schedule.create()
+    intake = StoreIntake(schedule)
+    intake.create()
     limits = FleetLimits(db, host.clock, slot_ttl=options.lease)
     limits.create()
     tokens = FleetTokens(db)
@@ -51,7 +54,7 @@ def open_fleet(
         tokens=tokens,
     )
     return FleetWorker(
-        store,
+        intake,
         schedule,
         poller,
         host.clock,

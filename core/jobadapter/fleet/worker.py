@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from jobadapter.clock import Clock
+from jobadapter.fleet.intake import StoreIntake
 from jobadapter.fleet.poller import BatchPoller
-from jobadapter.fleet.schedule import Claim, Enrolment, FleetSchedule
+from jobadapter.fleet.schedule import Claim, FleetSchedule
 from jobadapter.redact import get_logger
-from jobadapter.tracker.store import TrackerStore
 
 log = get_logger("fleet")
 
@@ -38,7 +38,7 @@ class FleetWorker:
 
     def __init__(
         self,
-        store: TrackerStore,
+        intake: StoreIntake,
         schedule: FleetSchedule,
         poller: BatchPoller,
         clock: Clock,
@@ -51,7 +51,7 @@ class FleetWorker:
         beat: float = 2.0,
         intake_every: float = 1.0,
     ) -> None:
-        self.store = store
+        self._intake = intake
         self.schedule = schedule
         self.poller = poller
         self.clock = clock
@@ -65,6 +65,7 @@ class FleetWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_beat = -1e18
+        self._next_intake = -1e18
 
     def __repr__(self) -> str:
         return f"<FleetWorker {self.name}>"
@@ -72,19 +73,9 @@ class FleetWorker:
     # -- the loop every worker runs ----------------------------------------------------
 
     def intake(self) -> int:
-        """Schedule every open job of the store not yet scheduled (due now)."""
-        now = self.clock.time()
-        stored = self.store.jobs(open_only=True)
-        jobs = [
-            Enrolment(
-                s.job.adapter,
-                s.job.id,
-                getattr(s, "profile", None),
-                s.deadline.timestamp() if getattr(s, "deadline", None) is not None else None,
-            )
-            for s in stored
-        ]
-        return self.schedule.enrol(jobs, now)
+        """Take the store's newest rows and one sweep slice into the schedule
+        (due now); returns how many were scheduled or took a new deadline."""
+        return self._intake.turn(self.clock.time()).scheduled
 
     def step(self, send: SendBatch) -> int:
         """One turn of the loop; returns the batches sent."""
@@ -92,10 +83,14 @@ class FleetWorker:
         if now - self._last_beat >= self.beat:
             self.schedule.heartbeat(self.name, socket.gethostname(), os.getpid(), now=now)
             self._last_beat = now
-        if self.schedule.take_chore("intake", self.name, now=now, every=self.intake_every):
-            added = self.intake()
-            if added:
-                log.info("%s: %d new open jobs scheduled", self.name, added)
+        # Ask for the intake chore once per period, not every tick: with N
+        # workers ticking ten times a second the asking cost more than the chore.
+        if now >= self._next_intake:
+            self._next_intake = now + self.intake_every
+            if self.schedule.take_chore("intake", self.name, now=now, every=self.intake_every):
+                added = self.intake()
+                if added:
+                    log.info("%s: %d open jobs scheduled or re-dated", self.name, added)
         room = self.batches * self.batch - self.schedule.outstanding(self.name, now=now)
         sent = 0
         while room > 0:
