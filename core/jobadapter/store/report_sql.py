@@ -36,7 +36,7 @@ from jobadapter.store.dialect import Dialect
 from jobadapter.store.instants import to_us
 
 if TYPE_CHECKING:
-    from jobadapter.store.sql_store import Conn
+    from jobadapter.store.conn import Conn
 
 #: Rows processed: as reported, else succeeded + failed (or whichever is known).
 PROCESSED_SQL = (

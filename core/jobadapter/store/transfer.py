@@ -21,7 +21,8 @@ from typing import Any
 
 import attrs
 
-from jobadapter.store.sql_store import Conn, SqlStore
+from jobadapter.store.conn import Conn
+from jobadapter.store.sql_store import SqlStore
 
 #: Every column of ``jobs`` but its key, in one order for reading and writing.
 JOB_COLUMNS = (
