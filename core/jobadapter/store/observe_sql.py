@@ -16,10 +16,10 @@ from jobadapter.adapter import provider_of
 from jobadapter.model import Job
 from jobadapter.observe import Observation, observe
 from jobadapter.redact import redact_text
-from jobadapter.serialize import loads
 from jobadapter.store.conn import Conn
+from jobadapter.store.decoded import DecodedSnapshots
 from jobadapter.store.dialect import Dialect
-from jobadapter.store.rows import JOB_COLUMNS, job_columns
+from jobadapter.store.rows import JOB_COLUMNS, job_columns, snapshot_of
 
 #: The row as read before an observation: its key and times, then every job column.
 _HEAD = ("pk", "first_seen_us", "terminal_seen_us", "last_seen_us")
@@ -34,6 +34,7 @@ def observe_row(
     conn: Conn,
     dialect: Dialect,
     lock_key: Callable[..., None],
+    decoded: DecodedSnapshots,
     job: Job,
     profile: str | None,
     at: int,
@@ -47,9 +48,9 @@ def observe_row(
         lock_key(conn, "job", job.adapter, job.id)
         row = conn.execute(select, (job.adapter, job.id)).fetchone()
     if row is None:
-        return _insert(conn, job, profile, at)
+        return _insert(conn, decoded, job, profile, at)
     pk, first_seen, terminal_seen, last_seen = int(row[0]), int(row[1]), row[2], int(row[3])
-    stored = loads(row[_SNAPSHOT])
+    stored = decoded.decode(job.key, row[_SNAPSHOT])
     if at < last_seen:
         # Fetched before the observation stored last (another watcher's, written
         # first): older news, not a move or a drop in counts. Nothing to write.
@@ -62,10 +63,12 @@ def observe_row(
             "UPDATE jobs SET profile = COALESCE(?, profile), last_seen_us = ? WHERE pk = ?",
             (profile, at, pk),
         )
+        decoded.keep(job.key, row[_SNAPSHOT], stored)
         return result
     if terminal_seen is None and kept.is_terminal:
         terminal_seen = at
-    columns = job_columns(kept, first_seen=first_seen, terminal_seen=terminal_seen)
+    text, exact = snapshot_of(kept)
+    columns = job_columns(kept, first_seen=first_seen, terminal_seen=terminal_seen, snapshot=text)
     old = row[len(_HEAD) :]
     changed = [
         (name, value)
@@ -83,15 +86,21 @@ def observe_row(
         (*values, profile, at, pk),
     )
     _record_history(conn, pk, at, result)
+    if exact:
+        decoded.keep(job.key, text, kept)
     return result
 
 
-def _insert(conn: Conn, job: Job, profile: str | None, at: int) -> Observation:
+def _insert(
+    conn: Conn, decoded: DecodedSnapshots, job: Job, profile: str | None, at: int
+) -> Observation:
     result = observe(None, job)
+    text, exact = snapshot_of(job)
+    terminal_seen = at if job.is_terminal else None
     columns = dict(
         zip(
             JOB_COLUMNS,
-            job_columns(job, first_seen=at, terminal_seen=at if job.is_terminal else None),
+            job_columns(job, first_seen=at, terminal_seen=terminal_seen, snapshot=text),
             strict=True,
         )
     )
@@ -109,6 +118,8 @@ def _insert(conn: Conn, job: Job, profile: str | None, at: int) -> Observation:
         tuple(columns.values()),
     ).fetchone()
     _record_history(conn, int(inserted[0]), at, result)
+    if exact:
+        decoded.keep(job.key, text, job)
     return result
 
 

@@ -66,9 +66,11 @@ JOB_COLUMNS = (
 )
 
 
-def job_columns(job: Job, *, first_seen: int, terminal_seen: int | None) -> tuple[Any, ...]:
-    """The values of :data:`JOB_COLUMNS` for ``job``: its snapshot and the
-    denormalised columns reports read."""
+def job_columns(
+    job: Job, *, first_seen: int, terminal_seen: int | None, snapshot: str | None = None
+) -> tuple[Any, ...]:
+    """The values of :data:`JOB_COLUMNS` for ``job``: its snapshot (``snapshot``
+    when the caller made it already) and the denormalised columns reports read."""
     c = job.counts
     created = to_us_or_none(job.created_at)
     return (
@@ -87,22 +89,23 @@ def job_columns(job: Job, *, first_seen: int, terminal_seen: int | None) -> tupl
         first_seen if created is None else created,
         terminal_seen,
         duration_us(job, first_seen=first_seen, terminal_seen=terminal_seen),
-        _snapshot(job),
+        snapshot_of(job)[0] if snapshot is None else snapshot,
     )
 
 
-def _snapshot(job: Job) -> str:
+def snapshot_of(job: Job) -> tuple[str, bool]:
+    """The snapshot stored for ``job``, and whether it is ``job`` exactly (nothing masked)."""
     data = to_dict(job)
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     if "\\u" not in text and not may_hold_secret(text):
         # Nothing in it to mask (almost every answer): one scan of the text instead
         # of redacting each of its strings, which was a third of an observation.
-        return text
+        return text, True
     data = scrub(data)
     # Identity is not a secret: an id that happens to contain a registered secret
     # (simulators draw ids and tokens from one seeded generator) must still name the job.
     data["adapter"], data["id"] = job.adapter, job.id
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+    return json.dumps(data, separators=(",", ":"), sort_keys=True), False
 
 
 def stored_job_from_row(row: tuple[Any, ...]) -> StoredJob:

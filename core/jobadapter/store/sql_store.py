@@ -25,6 +25,7 @@ from jobadapter.status import JobStatus
 from jobadapter.store import report_sql
 from jobadapter.store.base import Store
 from jobadapter.store.conn import Conn
+from jobadapter.store.decoded import DecodedSnapshots
 from jobadapter.store.dialect import Dialect
 from jobadapter.store.errors import JobNotStored, StoreError, SubmissionExists, UnknownSubmission
 from jobadapter.store.instants import to_us, to_us_or_none, utcnow
@@ -63,6 +64,7 @@ class SqlStore(Store):
 
     def __init__(self, *, now: Callable[[], dt.datetime] = utcnow) -> None:
         self._now = now
+        self._decoded = DecodedSnapshots()
 
     @abc.abstractmethod
     def _read(self, work: Callable[[Conn], _T]) -> _T:
@@ -209,7 +211,7 @@ class SqlStore(Store):
         return self._write_grouped(lambda conn: self._observe(conn, job, profile, at), _records)
 
     def _observe(self, conn: Conn, job: Job, profile: str | None, at: int) -> Observation:
-        return observe_row(conn, self.dialect, self._lock_key, job, profile, at)
+        return observe_row(conn, self.dialect, self._lock_key, self._decoded, job, profile, at)
 
     def get(self, adapter: str, job_id: str) -> Job | None:
         stored = self.stored(adapter, job_id)
