@@ -32,7 +32,7 @@ from jobadapter.store.errors import StoreError, StoreOutcomeUnknown, ValueOutOfR
 from jobadapter.store.instants import utcnow
 from jobadapter.store.postgres_open import migrate
 from jobadapter.store.sql_store import SqlStore
-from jobadapter.store.urls import safe_url
+from jobadapter.store.url_mask import safe_url
 
 _T = TypeVar("_T")
 
