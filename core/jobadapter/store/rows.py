@@ -27,6 +27,10 @@ def status_names(status: JobStatus | Iterable[JobStatus] | None) -> list[str] | 
     return [JobStatus(s).value for s in status]
 
 
+#: The condition selecting jobs that have not ended; spelled like the partial index
+#: ``jobs_open`` so the database can use it.
+OPEN_SQL = "status NOT IN ('succeeded', 'failed', 'cancelled')"
+
 STORED_COLUMNS = "snapshot, profile, first_seen_us, last_seen_us, deadline_us, terminal_seen_us"
 
 

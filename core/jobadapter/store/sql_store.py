@@ -30,16 +30,19 @@ from jobadapter.store.dialect import Dialect
 from jobadapter.store.errors import JobNotStored, StoreError, SubmissionExists, UnknownSubmission
 from jobadapter.store.instants import to_us, to_us_or_none, utcnow
 from jobadapter.store.observe_sql import observe_row
+from jobadapter.store.pages_sql import job_page
 from jobadapter.store.reads import anomalies_of, errors_of, transitions_of
 from jobadapter.store.records import (
     RecordedError,
     StoredAnomaly,
     StoredJob,
+    StoredJobPage,
     Submission,
     SubmissionState,
     Transition,
 )
 from jobadapter.store.rows import (
+    OPEN_SQL,
     STORED_COLUMNS,
     SUBMISSION_COLUMNS,
     status_names,
@@ -247,8 +250,7 @@ class SqlStore(Store):
             terms.append(f"status IN ({', '.join('?' * len(wanted))})" if wanted else "1 = 0")
             params.extend(wanted)
         if open_only:
-            # Spelled like the partial index jobs_open, so the database can use it.
-            terms.append("status NOT IN ('succeeded', 'failed', 'cancelled')")
+            terms.append(OPEN_SQL)
         where = f"WHERE {' AND '.join(terms)}" if terms else ""
         rows = self._read(
             lambda conn: conn.execute(
@@ -257,6 +259,26 @@ class SqlStore(Store):
             ).fetchall()
         )
         return [stored_job_from_row(row) for row in rows]
+
+    def job_page(
+        self,
+        query: ReportQuery,
+        *,
+        row_failures: bool = False,
+        with_anomalies: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> StoredJobPage:
+        return self._snapshot(
+            lambda conn: job_page(
+                conn,
+                query,
+                row_failures=row_failures,
+                with_anomalies=with_anomalies,
+                limit=limit,
+                offset=offset,
+            )
+        )
 
     def set_deadline(self, adapter: str, job_id: str, deadline: dt.datetime | None) -> None:
         updated = self._write(
