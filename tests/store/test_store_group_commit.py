@@ -83,6 +83,7 @@ def test_a_waiting_group_commits_after_group_wait(path: Path) -> None:
         while seen_elsewhere(path) != ("running", 2):
             assert time.monotonic() < deadline, "the timer never committed the group"
             time.sleep(0.02)
+        assert store.timer_commits == 1
     finally:
         store.close()
 

@@ -197,6 +197,11 @@ class SqliteStore(SqlStore):
             conn.execute("ROLLBACK")
         self._group.committed()
 
+    @property
+    def timer_commits(self) -> int:
+        """How many waiting groups the timer committed (off the caller's thread)."""
+        return self._group.timer_commits
+
     def _flush(self) -> None:
         """Commit the waiting group (the timer's call, and close's)."""
         with self._lock:
