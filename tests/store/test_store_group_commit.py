@@ -145,7 +145,7 @@ def test_sigkill_loses_waiting_counters_never_transitions(path: Path) -> None:
         store.close()
 
 
-@pytest.mark.parametrize("size, wait", [(0, 0.1), (4, -1.0)])
+@pytest.mark.parametrize("size, wait", [(0, 0.1), (4, 0.0)])
 def test_group_settings_are_checked(path: Path, size: int, wait: float) -> None:
     with pytest.raises(ValueError, match="group commit needs"):
         SqliteStore(path, group_size=size, group_wait=wait)

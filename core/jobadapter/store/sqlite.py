@@ -199,7 +199,7 @@ class SqliteStore(SqlStore):
 
     @property
     def timer_commits(self) -> int:
-        """How many waiting groups the timer committed (off the caller's thread)."""
+        """How many waiting groups the ticker committed (off the caller's thread)."""
         return self._group.timer_commits
 
     def _flush(self) -> None:
@@ -217,6 +217,7 @@ class SqliteStore(SqlStore):
         with self._lock:
             if self._conn is None:
                 return
+            self._group.stop()
             self._flush()
             # Best effort: a busy database is no reason to fail a close.
             with contextlib.suppress(sqlite3.Error):
