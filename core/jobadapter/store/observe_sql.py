@@ -19,6 +19,7 @@ from jobadapter.redact import redact_text
 from jobadapter.store.conn import Conn
 from jobadapter.store.decoded import DecodedSnapshots
 from jobadapter.store.dialect import Dialect
+from jobadapter.store.durations import add_jobs, count_moves
 from jobadapter.store.rows import JOB_COLUMNS, job_columns, snapshot_of
 
 #: The row as read before an observation: its key and times, then every job column.
@@ -28,6 +29,8 @@ _SELECT = (
     "WHERE adapter = ? AND job_id = ?"
 )
 _SNAPSHOT = len(_HEAD) + JOB_COLUMNS.index("snapshot")
+_OPERATION = JOB_COLUMNS.index("operation")
+_DURATION = JOB_COLUMNS.index("duration_us")
 
 
 def observe_row(
@@ -85,6 +88,13 @@ def observe_row(
         f"UPDATE jobs SET {', '.join(sets)} WHERE pk = ?",  # noqa: S608
         (*values, profile, at, pk),
     )
+    count_moves(
+        conn,
+        provider_of(job.adapter),
+        job.adapter,
+        (old[_OPERATION], old[_DURATION]),
+        (columns[_OPERATION], columns[_DURATION]),
+    )
     _record_history(conn, pk, at, result)
     if exact:
         decoded.keep(job.key, text, kept)
@@ -117,6 +127,9 @@ def _insert(
         f"VALUES ({', '.join('?' * len(columns))}) RETURNING pk",
         tuple(columns.values()),
     ).fetchone()
+    add_jobs(
+        conn, [(columns["provider"], job.adapter, columns["operation"], columns["duration_us"])]
+    )
     _record_history(conn, int(inserted[0]), at, result)
     if exact:
         decoded.keep(job.key, text, job)

@@ -33,6 +33,7 @@ from jobadapter.reports.model import (
     RowTotals,
 )
 from jobadapter.store.dialect import Dialect
+from jobadapter.store.durations import bucket_counts, rank_start
 from jobadapter.store.instants import to_us
 
 if TYPE_CHECKING:
@@ -155,13 +156,22 @@ def _indexed_percentiles(
     measured: dict[tuple[Any, ...], int],
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     sql = ranked_sql(keys, terms, dialect)
+    # Without filters the kept duration counts cover exactly the group's durations:
+    # the walk starts at the rank's bucket (see jobadapter.store.durations).
+    seek = None if terms else ranked_sql(keys, ["duration_us >= ?"], dialect)
     result: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for key, n in measured.items():  # one entry per group, never per job
-        if n:
-            result[key] = tuple(
-                conn.execute(sql, [*key, *params, rank(p, n) - 1]).fetchone()[0]
-                for p in PERCENTILES
-            )
+        if not n:
+            continue
+        counts = [] if seek is None else bucket_counts(conn, key)
+        values = []
+        for p in PERCENTILES:
+            start = rank_start(counts, rank(p, n))
+            if seek is None or start is None:
+                values.append(conn.execute(sql, [*key, *params, rank(p, n) - 1]).fetchone()[0])
+            else:
+                values.append(conn.execute(seek, [*key, *start]).fetchone()[0])
+        result[key] = tuple(values)
     return result
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from jobadapter.store.conn import Conn
+from jobadapter.store.durations import add_jobs
 from jobadapter.store.sql_store import SqlStore
 
 #: Every column of ``jobs`` but its key, in one order for reading and writing.
@@ -30,6 +31,11 @@ JOB_COLUMNS = (
     "rows_total, rows_processed, rows_succeeded, rows_failed, created_us, started_us, "
     "ended_us, updated_us, job_time_us, first_seen_us, last_seen_us, terminal_seen_us, "
     "duration_us, deadline_us, anomaly_count, error_count, snapshot"
+)
+#: Where (after the source's pk) a job row holds what its duration count is keyed by.
+_COUNTED = tuple(
+    1 + [c.strip() for c in JOB_COLUMNS.split(",")].index(name)
+    for name in ("provider", "adapter", "operation", "duration_us")
 )
 TRANSITION_COLUMNS = (
     "observed_us, old_status, new_status, native_status, rows_total, rows_processed, "
@@ -179,6 +185,7 @@ def _insert_jobs(
             continue
         pk = int(inserted[0])
         jobs += 1
+        add_jobs(conn, [tuple(row[i] for i in _COUNTED)])
         if moves:
             conn.executemany(
                 f"INSERT INTO transitions (job_pk, {TRANSITION_COLUMNS}) "  # noqa: S608
