@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from jobadapter.store import durations
+from jobadapter.store import durations, report_sums
 from jobadapter.store.dialect import SQLITE, Dialect
 from jobadapter.store.errors import SchemaTooNew, StoreError
 
@@ -158,6 +158,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "duration counts per report group and bucket, for percentile seeks",
         (durations.TABLE, durations.BACKFILL),
+    ),
+    Migration(
+        4,
+        "report figures of ended jobs kept per group",
+        (report_sums.TABLE, report_sums.BACKFILL),
     ),
 )
 

@@ -9,7 +9,7 @@ happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from jobadapter.adapter import provider_of
@@ -20,16 +20,19 @@ from jobadapter.store.conn import Conn
 from jobadapter.store.decoded import DecodedSnapshots
 from jobadapter.store.dialect import Dialect
 from jobadapter.store.durations import add_jobs, count_moves
+from jobadapter.store.report_sums import INPUTS, contribution, record_change
 from jobadapter.store.rows import JOB_COLUMNS, job_columns, snapshot_of
 
 #: The row as read before an observation: its key and times, then every job column.
-_HEAD = ("pk", "first_seen_us", "terminal_seen_us", "last_seen_us")
+_HEAD = ("pk", "first_seen_us", "terminal_seen_us", "last_seen_us", "anomaly_count", "error_count")
 _SELECT = (
     f"SELECT {', '.join(_HEAD + JOB_COLUMNS)} FROM jobs "  # noqa: S608
     "WHERE adapter = ? AND job_id = ?"
 )
 _SNAPSHOT = len(_HEAD) + JOB_COLUMNS.index("snapshot")
 _OPERATION = JOB_COLUMNS.index("operation")
+#: Where the job columns :func:`contribution` reads sit (all but the two counts).
+_INPUTS = tuple(JOB_COLUMNS.index(name) for name in INPUTS[:-2])
 _DURATION = JOB_COLUMNS.index("duration_us")
 
 
@@ -53,6 +56,7 @@ def observe_row(
     if row is None:
         return _insert(conn, decoded, job, profile, at)
     pk, first_seen, terminal_seen, last_seen = int(row[0]), int(row[1]), row[2], int(row[3])
+    anomaly_count, error_count = int(row[4]), int(row[5])
     stored = decoded.decode(job.key, row[_SNAPSHOT])
     if at < last_seen:
         # Fetched before the observation stored last (another watcher's, written
@@ -88,17 +92,32 @@ def observe_row(
         f"UPDATE jobs SET {', '.join(sets)} WHERE pk = ?",  # noqa: S608
         (*values, profile, at, pk),
     )
+    provider = provider_of(job.adapter)
     count_moves(
         conn,
-        provider_of(job.adapter),
+        provider,
         job.adapter,
         (old[_OPERATION], old[_DURATION]),
         (columns[_OPERATION], columns[_DURATION]),
+    )
+    record_change(
+        conn,
+        provider,
+        job.adapter,
+        (old[_OPERATION], contribution((*_figures(old), anomaly_count, error_count))),
+        (
+            columns[_OPERATION],
+            contribution((*_figures(columns), anomaly_count + len(result.anomalies), error_count)),
+        ),
     )
     _record_history(conn, pk, at, result)
     if exact:
         decoded.keep(job.key, text, kept)
     return result
+
+
+def _figures(columns: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(columns[i] for i in _INPUTS)
 
 
 def _insert(
@@ -129,6 +148,10 @@ def _insert(
     ).fetchone()
     add_jobs(
         conn, [(columns["provider"], job.adapter, columns["operation"], columns["duration_us"])]
+    )
+    figures = contribution((*(columns[name] for name in INPUTS[:-2]), 0, 0))
+    record_change(
+        conn, columns["provider"], job.adapter, (None, None), (columns["operation"], figures)
     )
     _record_history(conn, int(inserted[0]), at, result)
     if exact:

@@ -41,6 +41,7 @@ from jobadapter.store.records import (
     SubmissionState,
     Transition,
 )
+from jobadapter.store.report_sums import INPUTS, contribution, record_change
 from jobadapter.store.rows import (
     OPEN_SQL,
     STORED_COLUMNS,
@@ -314,9 +315,24 @@ class SqlStore(Store):
                 "INSERT INTO errors (adapter, job_id, at_us, error) VALUES (?, ?, ?, ?)",
                 (adapter, job_id, when, text),
             )
+            row = conn.execute(
+                f"SELECT provider, operation, {', '.join(INPUTS)} FROM jobs "  # noqa: S608
+                f"WHERE adapter = ? AND job_id = ?{self.dialect.for_update}",
+                (adapter, job_id),
+            ).fetchone()
+            if row is None:
+                return  # kept, and counted when the job is stored
             conn.execute(
                 "UPDATE jobs SET error_count = error_count + 1 WHERE adapter = ? AND job_id = ?",
                 (adapter, job_id),
+            )
+            provider, operation, *values = row
+            record_change(
+                conn,
+                provider,
+                adapter,
+                (operation, contribution(values)),
+                (operation, contribution((*values[:-1], values[-1] + 1))),
             )
 
         self._write(insert)
