@@ -113,7 +113,8 @@ def record_change(
             rows.append(_row(provider, adapter, old_op, [-o for o in old]))
         if new is not None:
             rows.append(_row(provider, adapter, new_op, list(new)))
-    conn.executemany(_ADD, rows)
+    if rows:  # an open job's first sight, or an operation learnt while open
+        conn.executemany(_ADD, rows)
 
 
 def _row(provider: str, adapter: str, op: str | None, figures: Sequence[int]) -> tuple[Any, ...]:
