@@ -102,7 +102,7 @@ def count_moves(
         if duration is not None
     ]
     if rows:
-        conn.executemany(_ADD, rows)
+        conn.executemany(_ADD, sorted(rows))  # one lock order for concurrent writers
 
 
 def add_jobs(conn: Conn, jobs: Iterable[tuple[str, str, str | None, int | None]]) -> None:
@@ -113,7 +113,7 @@ def add_jobs(conn: Conn, jobs: Iterable[tuple[str, str, str | None, int | None]]
         if duration is not None
     ]
     if rows:
-        conn.executemany(_ADD, rows)
+        conn.executemany(_ADD, sorted(rows))  # one lock order for concurrent writers
 
 
 def bucket_counts(conn: Conn, key: tuple[Any, ...]) -> list[tuple[int, int]]:

@@ -114,7 +114,7 @@ def record_change(
         if new is not None:
             rows.append(_row(provider, adapter, new_op, list(new)))
     if rows:  # an open job's first sight, or an operation learnt while open
-        conn.executemany(_ADD, rows)
+        conn.executemany(_ADD, sorted(rows))  # one lock order for concurrent writers
 
 
 def _row(provider: str, adapter: str, op: str | None, figures: Sequence[int]) -> tuple[Any, ...]:
