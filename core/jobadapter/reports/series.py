@@ -11,12 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
-import attrs
-
+from jobadapter.reports.chart_values import DURATION_EDGES, DURATION_LABELS, ChartSeries, TimeBucket
 from jobadapter.reports.model import ReportQuery
-from jobadapter.serialize import format_timestamp
 from jobadapter.status import JobStatus
 from jobadapter.store.instants import to_us
 from jobadapter.store.records import StoredJob
@@ -30,10 +28,6 @@ class JobSource(Protocol):
         self, *, adapter: str | None = ..., status: Iterable[JobStatus] | None = ...
     ) -> list[StoredJob]: ...
 
-
-#: Upper edges (seconds) of the duration buckets; the last bucket is open-ended.
-DURATION_EDGES = (1.0, 10.0, 60.0, 600.0, 3600.0, 6 * 3600.0)
-DURATION_LABELS = ("<1s", "1-10s", "10s-1m", "1-10m", "10m-1h", "1-6h", ">6h")
 
 #: How many time buckets the jobs-over-time chart aims for.
 TIME_BUCKETS = 24
@@ -73,47 +67,6 @@ def selected_jobs(store: JobSource, query: ReportQuery) -> list[StoredJob]:
     """The stored jobs the query selects, oldest first."""
     single = query.adapters[0] if query.adapters and len(query.adapters) == 1 else None
     return [s for s in store.jobs(adapter=single, status=query.statuses) if selects(query, s)]
-
-
-@attrs.frozen(slots=True)
-class TimeBucket:
-    """Jobs created in ``[start, end)``: how many, how many failed, how many had failed rows."""
-
-    start: dt.datetime
-    end: dt.datetime
-    jobs: int = 0
-    failed: int = 0
-    with_row_failures: int = 0
-    rows_failed: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": format_timestamp(self.start),
-            "end": format_timestamp(self.end),
-            "jobs": self.jobs,
-            "failed": self.failed,
-            "with_row_failures": self.with_row_failures,
-            "rows_failed": self.rows_failed,
-        }
-
-
-@attrs.frozen(slots=True)
-class ChartSeries:
-    """What the overview's charts draw."""
-
-    timeline: tuple[TimeBucket, ...] = ()
-    #: adapter -> job count per duration bucket (``DURATION_LABELS`` order).
-    durations: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
-    #: Jobs not yet in a terminal status among the selected ones.
-    open_jobs: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "timeline": [bucket.to_dict() for bucket in self.timeline],
-            "duration_buckets": list(DURATION_LABELS),
-            "durations": {adapter: list(counts) for adapter, counts in self.durations.items()},
-            "open_jobs": self.open_jobs,
-        }
 
 
 def _step(span: float) -> int:
@@ -180,3 +133,18 @@ def build_series(store: JobSource, query: ReportQuery, *, now: dt.datetime) -> C
         durations=_durations(jobs),
         open_jobs=sum(not s.job.is_terminal for s in jobs),
     )
+
+
+__all__ = [
+    "DURATION_EDGES",
+    "DURATION_LABELS",
+    "ChartSeries",
+    "JobSource",
+    "TimeBucket",
+    "build_series",
+    "duration_bucket",
+    "job_seconds",
+    "job_time",
+    "selected_jobs",
+    "selects",
+]
