@@ -1,15 +1,18 @@
 """A page of jobs chosen, counted and cut by the database lists what the report's
-rule selects, newest first, on both backends (the reference is the rule in Python
-over every stored job, which is what the dashboard did before)."""
+rule selects, newest first, and the charts' rows read from the columns give the
+series decoding every job gave, on both backends (the reference is the rule in
+Python over every stored job, which is what the dashboard did before)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from jobadapter.reports import make_query
-from jobadapter.reports.series import job_time, selects
+from jobadapter.reports import ReportQuery, make_query
+from jobadapter.reports.series import build_series, job_seconds, job_time, selects
 from jobadapter.store import Store
+from jobadapter.store.instants import to_us
+from jobadapter.store.records import ChartRow
 from store_data import ADAPTERS, at, fill
 
 FILTERS: list[dict[str, Any]] = [
@@ -67,3 +70,39 @@ def test_pages_list_what_the_report_rule_selects_newest_first(
 def test_a_page_out_of_range_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="limit >= 1"):
         store.job_page(make_query(), limit=0)
+
+
+class _DecodedRows:
+    """The chart rows made the way the charts were made before: every job decoded,
+    the report's rule and the duration rule applied in Python."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def chart_rows(self, query: ReportQuery) -> list[ChartRow]:
+        rows = []
+        for s in self.store.jobs():
+            if selects(query, s):
+                seconds = job_seconds(s)
+                rows.append(
+                    ChartRow(
+                        adapter=s.job.adapter,
+                        job_time_us=to_us(job_time(s)),
+                        status=s.job.status,
+                        rows_failed=s.job.counts.failed,
+                        duration_us=None if seconds is None else round(seconds * 1e6),
+                    )
+                )
+        return rows
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_chart_rows_from_columns_give_the_series_decoding_every_job_gave(
+    store: Store, filters: dict[str, Any]
+) -> None:
+    fill(store, seed=6, jobs=120)
+    query = make_query(now=at(1000), **filters)
+    assert store.chart_rows(query) == _DecodedRows(store).chart_rows(query)
+    expected = build_series(_DecodedRows(store), query, now=at(1000))
+    assert build_series(store, query, now=at(1000)) == expected
+    assert expected.timeline and sum(b.jobs for b in expected.timeline) > 0

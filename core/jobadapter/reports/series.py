@@ -1,7 +1,8 @@
 """The figures behind a report's charts: jobs and failures over time, durations per adapter.
 
 Computed from the jobs a :class:`~jobadapter.reports.ReportQuery` selects, through
-the store interface (``store.jobs()``), so every backend gives the same series.
+the store interface (``store.chart_rows()``: the columns, no snapshot decoded), so
+every backend gives the same series.
 A job's time and duration are the ones the report's aggregates use: its
 ``created_at`` (else first sight) and :func:`job_seconds`.
 """
@@ -16,17 +17,15 @@ from typing import Protocol
 from jobadapter.reports.chart_values import DURATION_EDGES, DURATION_LABELS, ChartSeries, TimeBucket
 from jobadapter.reports.model import ReportQuery
 from jobadapter.status import JobStatus
-from jobadapter.store.instants import to_us
-from jobadapter.store.records import StoredJob
+from jobadapter.store.instants import from_us, to_us
+from jobadapter.store.records import ChartRow, StoredJob
 from jobadapter.store.rows import duration_us
 
 
 class JobSource(Protocol):
-    """The one thing the series need of a store: its jobs, filtered as ``Store.jobs``."""
+    """The one thing the series need of a store: the chart rows a report query selects."""
 
-    def jobs(
-        self, *, adapter: str | None = ..., status: Iterable[JobStatus] | None = ...
-    ) -> list[StoredJob]: ...
+    def chart_rows(self, query: ReportQuery) -> list[ChartRow]: ...
 
 
 #: How many time buckets the jobs-over-time chart aims for.
@@ -63,12 +62,6 @@ def selects(query: ReportQuery, stored: StoredJob) -> bool:
     )
 
 
-def selected_jobs(store: JobSource, query: ReportQuery) -> list[StoredJob]:
-    """The stored jobs the query selects, oldest first."""
-    single = query.adapters[0] if query.adapters and len(query.adapters) == 1 else None
-    return [s for s in store.jobs(adapter=single, status=query.statuses) if selects(query, s)]
-
-
 def _step(span: float) -> int:
     """A round bucket width giving about ``TIME_BUCKETS`` buckets over ``span`` seconds."""
     for step in _STEPS:
@@ -78,9 +71,9 @@ def _step(span: float) -> int:
 
 
 def _timeline(
-    jobs: Sequence[StoredJob], query: ReportQuery, now: dt.datetime
+    jobs: Sequence[ChartRow], query: ReportQuery, now: dt.datetime
 ) -> tuple[TimeBucket, ...]:
-    times = [job_time(s) for s in jobs]
+    times = [from_us(row.job_time_us) for row in jobs]
     if not times:
         return ()
     first = query.since or min(times)
@@ -91,12 +84,12 @@ def _timeline(
     start = dt.datetime.fromtimestamp(origin, dt.timezone.utc)
     count = max(1, math.floor((last - start).total_seconds() / step) + 1)
     cells = [[0, 0, 0, 0] for _ in range(count)]
-    for stored, at in zip(jobs, times, strict=True):
+    for row, at in zip(jobs, times, strict=True):
         index = min(count - 1, max(0, int((at - start).total_seconds() // step)))
         cell = cells[index]
-        failed_rows = stored.job.counts.failed or 0
+        failed_rows = row.rows_failed or 0
         cell[0] += 1
-        cell[1] += stored.job.status is JobStatus.FAILED
+        cell[1] += row.status is JobStatus.FAILED
         cell[2] += failed_rows > 0
         cell[3] += failed_rows
     width = dt.timedelta(seconds=step)
@@ -114,24 +107,23 @@ def duration_bucket(seconds: float) -> int:
     return len(DURATION_EDGES)
 
 
-def _durations(jobs: Iterable[StoredJob]) -> dict[str, tuple[int, ...]]:
+def _durations(jobs: Iterable[ChartRow]) -> dict[str, tuple[int, ...]]:
     counts: dict[str, list[int]] = {}
-    for stored in jobs:
-        seconds = job_seconds(stored)
-        if seconds is None:
+    for row in jobs:
+        if row.duration_us is None:
             continue
-        row = counts.setdefault(stored.job.adapter, [0] * len(DURATION_LABELS))
-        row[duration_bucket(seconds)] += 1
+        buckets = counts.setdefault(row.adapter, [0] * len(DURATION_LABELS))
+        buckets[duration_bucket(row.duration_us / 1e6)] += 1
     return {adapter: tuple(counts[adapter]) for adapter in sorted(counts)}
 
 
 def build_series(store: JobSource, query: ReportQuery, *, now: dt.datetime) -> ChartSeries:
-    """The chart figures for the jobs ``query`` selects."""
-    jobs = selected_jobs(store, query)
+    """The chart figures for the jobs ``query`` selects (read from their columns)."""
+    jobs = store.chart_rows(query)
     return ChartSeries(
         timeline=_timeline(jobs, query, now),
         durations=_durations(jobs),
-        open_jobs=sum(not s.job.is_terminal for s in jobs),
+        open_jobs=sum(not row.status.is_terminal for row in jobs),
     )
 
 
@@ -145,6 +137,5 @@ __all__ = [
     "duration_bucket",
     "job_seconds",
     "job_time",
-    "selected_jobs",
     "selects",
 ]

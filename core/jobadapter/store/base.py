@@ -19,6 +19,7 @@ from jobadapter.observe import Observation
 from jobadapter.reports.model import ReportGroup, ReportQuery
 from jobadapter.status import JobStatus
 from jobadapter.store.records import (
+    ChartRow,
     RecordedError,
     StoredAnomaly,
     StoredJob,
@@ -119,6 +120,11 @@ class Store(abc.ABC):
         """One page of the jobs the report ``query`` selects, newest first, counted
         and cut in the database (only the page's snapshots are decoded);
         ``row_failures``/``with_anomalies`` keep only jobs with failed rows/anomalies."""
+
+    @abc.abstractmethod
+    def chart_rows(self, query: ReportQuery) -> list[ChartRow]:
+        """What the charts need of each job the report ``query`` selects, from the
+        columns (no snapshot decoded), oldest stored first."""
 
     @abc.abstractmethod
     def set_deadline(self, adapter: str, job_id: str, deadline: dt.datetime | None) -> None:

@@ -1,4 +1,4 @@
-"""A page of stored jobs chosen, counted and ordered by the database.
+"""A page of stored jobs, and the rows of a report's charts, chosen by the database.
 
 A list page (the dashboard's, its JSON API) shows 50 jobs of maybe 100,000:
 only those rows are read and decoded, and the totals are one aggregate over
@@ -9,14 +9,27 @@ so a page lists exactly the jobs the report over the same filters counts.
 from __future__ import annotations
 
 from jobadapter.reports.model import ReportQuery
+from jobadapter.status import JobStatus
 from jobadapter.store.conn import Conn
-from jobadapter.store.records import StoredJobPage
+from jobadapter.store.records import ChartRow, StoredJobPage
 from jobadapter.store.report_sql import where_terms
 from jobadapter.store.rows import OPEN_SQL, STORED_COLUMNS, stored_job_from_row
 
 #: Newest first (a job's report time: created, else first seen), then by key, so
 #: every page is stable and pages never overlap.
 ORDER = "ORDER BY job_time_us DESC, adapter DESC, job_id DESC"
+
+
+def chart_rows(conn: Conn, query: ReportQuery) -> list[ChartRow]:
+    """The chart row of every job ``query`` selects (the report's own conditions)."""
+    terms, params = where_terms(query)
+    where = f"WHERE {' AND '.join(terms)}" if terms else ""
+    rows = conn.execute(
+        "SELECT adapter, job_time_us, status, rows_failed, duration_us "  # noqa: S608
+        f"FROM jobs {where} ORDER BY pk",
+        params,
+    ).fetchall()
+    return [ChartRow(a, int(t), JobStatus(s), f, d) for a, t, s, f, d in rows]
 
 
 def job_page(

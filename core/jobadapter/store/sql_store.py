@@ -30,9 +30,10 @@ from jobadapter.store.dialect import Dialect
 from jobadapter.store.errors import JobNotStored, StoreError, SubmissionExists, UnknownSubmission
 from jobadapter.store.instants import to_us, to_us_or_none, utcnow
 from jobadapter.store.observe_sql import observe_row
-from jobadapter.store.pages_sql import job_page
+from jobadapter.store.pages_sql import chart_rows, job_page
 from jobadapter.store.reads import anomalies_of, errors_of, transitions_of
 from jobadapter.store.records import (
+    ChartRow,
     RecordedError,
     StoredAnomaly,
     StoredJob,
@@ -280,6 +281,9 @@ class SqlStore(Store):
                 offset=offset,
             )
         )
+
+    def chart_rows(self, query: ReportQuery) -> list[ChartRow]:
+        return self._read(lambda conn: chart_rows(conn, query))
 
     def set_deadline(self, adapter: str, job_id: str, deadline: dt.datetime | None) -> None:
         updated = self._write(
