@@ -38,7 +38,7 @@ from jobadapter.serialize import format_timestamp
 from jobadapter.status import JobStatus
 
 if TYPE_CHECKING:
-    from jobadapter.reports.series import ChartSeries
+    from jobadapter.reports.chart_values import ChartSeries
 
 SCHEMA_ID = "jobadapter.report/1"
 

@@ -1,7 +1,8 @@
 """The figures behind a report's charts: jobs and failures over time, durations per adapter.
 
 Computed from the jobs a :class:`~jobadapter.reports.ReportQuery` selects, through
-the store interface (``store.jobs()``), so every backend gives the same series.
+the store interface (``store.chart_rows()``: the columns, no snapshot decoded), so
+every backend gives the same series.
 A job's time and duration are the ones the report's aggregates use: its
 ``created_at`` (else first sight) and :func:`job_seconds`.
 """
@@ -11,23 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
-import attrs
-
+from jobadapter.reports.chart_values import DURATION_EDGES, DURATION_LABELS, ChartSeries, TimeBucket
 from jobadapter.reports.model import ReportQuery
-from jobadapter.serialize import format_timestamp
 from jobadapter.status import JobStatus
-from jobadapter.store.instants import to_us
-from jobadapter.store.records import StoredJob
+from jobadapter.store.instants import from_us, to_us
+from jobadapter.store.records import ChartRow, StoredJob
 from jobadapter.store.rows import duration_us
 
-if TYPE_CHECKING:
-    from jobadapter.store.base import Store
 
-#: Upper edges (seconds) of the duration buckets; the last bucket is open-ended.
-DURATION_EDGES = (1.0, 10.0, 60.0, 600.0, 3600.0, 6 * 3600.0)
-DURATION_LABELS = ("<1s", "1-10s", "10s-1m", "1-10m", "10m-1h", "1-6h", ">6h")
+class JobSource(Protocol):
+    """The one thing the series need of a store: the chart rows a report query selects."""
+
+    def chart_rows(self, query: ReportQuery) -> list[ChartRow]: ...
+
 
 #: How many time buckets the jobs-over-time chart aims for.
 TIME_BUCKETS = 24
@@ -63,53 +62,6 @@ def selects(query: ReportQuery, stored: StoredJob) -> bool:
     )
 
 
-def selected_jobs(store: Store, query: ReportQuery) -> list[StoredJob]:
-    """The stored jobs the query selects, oldest first."""
-    single = query.adapters[0] if query.adapters and len(query.adapters) == 1 else None
-    return [s for s in store.jobs(adapter=single, status=query.statuses) if selects(query, s)]
-
-
-@attrs.frozen(slots=True)
-class TimeBucket:
-    """Jobs created in ``[start, end)``: how many, how many failed, how many had failed rows."""
-
-    start: dt.datetime
-    end: dt.datetime
-    jobs: int = 0
-    failed: int = 0
-    with_row_failures: int = 0
-    rows_failed: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start": format_timestamp(self.start),
-            "end": format_timestamp(self.end),
-            "jobs": self.jobs,
-            "failed": self.failed,
-            "with_row_failures": self.with_row_failures,
-            "rows_failed": self.rows_failed,
-        }
-
-
-@attrs.frozen(slots=True)
-class ChartSeries:
-    """What the overview's charts draw."""
-
-    timeline: tuple[TimeBucket, ...] = ()
-    #: adapter -> job count per duration bucket (``DURATION_LABELS`` order).
-    durations: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
-    #: Jobs not yet in a terminal status among the selected ones.
-    open_jobs: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "timeline": [bucket.to_dict() for bucket in self.timeline],
-            "duration_buckets": list(DURATION_LABELS),
-            "durations": {adapter: list(counts) for adapter, counts in self.durations.items()},
-            "open_jobs": self.open_jobs,
-        }
-
-
 def _step(span: float) -> int:
     """A round bucket width giving about ``TIME_BUCKETS`` buckets over ``span`` seconds."""
     for step in _STEPS:
@@ -119,9 +71,9 @@ def _step(span: float) -> int:
 
 
 def _timeline(
-    jobs: Sequence[StoredJob], query: ReportQuery, now: dt.datetime
+    jobs: Sequence[ChartRow], query: ReportQuery, now: dt.datetime
 ) -> tuple[TimeBucket, ...]:
-    times = [job_time(s) for s in jobs]
+    times = [from_us(row.job_time_us) for row in jobs]
     if not times:
         return ()
     first = query.since or min(times)
@@ -132,12 +84,12 @@ def _timeline(
     start = dt.datetime.fromtimestamp(origin, dt.timezone.utc)
     count = max(1, math.floor((last - start).total_seconds() / step) + 1)
     cells = [[0, 0, 0, 0] for _ in range(count)]
-    for stored, at in zip(jobs, times, strict=True):
+    for row, at in zip(jobs, times, strict=True):
         index = min(count - 1, max(0, int((at - start).total_seconds() // step)))
         cell = cells[index]
-        failed_rows = stored.job.counts.failed or 0
+        failed_rows = row.rows_failed or 0
         cell[0] += 1
-        cell[1] += stored.job.status is JobStatus.FAILED
+        cell[1] += row.status is JobStatus.FAILED
         cell[2] += failed_rows > 0
         cell[3] += failed_rows
     width = dt.timedelta(seconds=step)
@@ -155,22 +107,35 @@ def duration_bucket(seconds: float) -> int:
     return len(DURATION_EDGES)
 
 
-def _durations(jobs: Iterable[StoredJob]) -> dict[str, tuple[int, ...]]:
+def _durations(jobs: Iterable[ChartRow]) -> dict[str, tuple[int, ...]]:
     counts: dict[str, list[int]] = {}
-    for stored in jobs:
-        seconds = job_seconds(stored)
-        if seconds is None:
+    for row in jobs:
+        if row.duration_us is None:
             continue
-        row = counts.setdefault(stored.job.adapter, [0] * len(DURATION_LABELS))
-        row[duration_bucket(seconds)] += 1
+        buckets = counts.setdefault(row.adapter, [0] * len(DURATION_LABELS))
+        buckets[duration_bucket(row.duration_us / 1e6)] += 1
     return {adapter: tuple(counts[adapter]) for adapter in sorted(counts)}
 
 
-def build_series(store: Store, query: ReportQuery, *, now: dt.datetime) -> ChartSeries:
-    """The chart figures for the jobs ``query`` selects."""
-    jobs = selected_jobs(store, query)
+def build_series(store: JobSource, query: ReportQuery, *, now: dt.datetime) -> ChartSeries:
+    """The chart figures for the jobs ``query`` selects (read from their columns)."""
+    jobs = store.chart_rows(query)
     return ChartSeries(
         timeline=_timeline(jobs, query, now),
         durations=_durations(jobs),
-        open_jobs=sum(not s.job.is_terminal for s in jobs),
+        open_jobs=sum(not row.status.is_terminal for row in jobs),
     )
+
+
+__all__ = [
+    "DURATION_EDGES",
+    "DURATION_LABELS",
+    "ChartSeries",
+    "JobSource",
+    "TimeBucket",
+    "build_series",
+    "duration_bucket",
+    "job_seconds",
+    "job_time",
+    "selects",
+]

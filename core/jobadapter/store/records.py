@@ -39,6 +39,33 @@ class StoredJob:
 
 
 @attrs.frozen(slots=True)
+class ChartRow:
+    """What a report's charts need of one job, read from its columns (no snapshot decoded)."""
+
+    adapter: str
+    #: When the job counts as created (``created_at``, else first sight), in µs.
+    job_time_us: int
+    status: JobStatus
+    rows_failed: int | None
+    #: The duration reports measure, in µs (None while unknown).
+    duration_us: int | None
+
+
+@attrs.frozen(slots=True)
+class StoredJobPage:
+    """One page of the stored jobs a filter selects, newest first.
+
+    ``anomalies`` holds each listed job's anomaly count, in order; ``total`` and
+    ``open_jobs`` count every selected job, not only the page.
+    """
+
+    jobs: tuple[StoredJob, ...]
+    anomalies: tuple[int, ...]
+    total: int
+    open_jobs: int
+
+
+@attrs.frozen(slots=True)
 class Transition:
     """One status change, as observed (``old_status`` is None on first sight)."""
 
