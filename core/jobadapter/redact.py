@@ -133,6 +133,21 @@ def _folded(text: str) -> str:
     return low
 
 
+def may_hold_secret(text: str) -> bool:
+    """Whether :func:`redact_text` could change ``text`` (False: it certainly would not).
+
+    One scan of a large text instead of one call per string inside it: a JSON
+    text (``ensure_ascii``, holding no ``\\u`` escape) for which this is False
+    holds no string that redaction would change, since every registered secret
+    is registered in its JSON-escaped form too and the patterns' words are ASCII.
+    """
+    known = _known_state
+    if known is not None and any(map(text.__contains__, known[0])):
+        return True
+    folded = _folded(text)
+    return any(any(map(folded.__contains__, words)) for words in _NEEDS)
+
+
 def redact_text(text: str) -> str:
     """``text`` with known secrets and credential-looking values masked."""
     if not text:

@@ -118,6 +118,17 @@ def test_counts_going_down_keep_the_higher_counts(store: Store) -> None:
     assert kept is not None and kept.counts == Counts(total=10, processed=8)
 
 
+def test_a_row_another_store_changed_is_read_again(backend: Backend) -> None:
+    """A store keeps the snapshots it decoded; a row changed by another process is
+    not taken for the one it kept (SQLite: ``b``'s waiting group commits on its timer)."""
+    a, b = backend.open(), backend.open()
+    a.observe(job(R, counts=Counts(total=10, processed=5)), observed_at=at(0))
+    b.observe(job(R, counts=Counts(total=10, processed=8)), observed_at=at(1))
+    result = a.observe(job(R, counts=Counts(total=10, processed=6)), observed_at=at(2))
+    assert result.previous is not None and result.previous.counts.processed == 8
+    assert [x.kind for x in result.anomalies] == [AnomalyKind.COUNTS_DECREASED]
+
+
 def test_an_unchanged_observation_moves_only_last_seen(store: Store) -> None:
     running = job(R, id="U1", counts=Counts(total=100, processed=10))
     store.observe(running, profile="a", observed_at=at(0))

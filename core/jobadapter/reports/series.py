@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -22,8 +22,14 @@ from jobadapter.store.instants import to_us
 from jobadapter.store.records import StoredJob
 from jobadapter.store.rows import duration_us
 
-if TYPE_CHECKING:
-    from jobadapter.store.base import Store
+
+class JobSource(Protocol):
+    """The one thing the series need of a store: its jobs, filtered as ``Store.jobs``."""
+
+    def jobs(
+        self, *, adapter: str | None = ..., status: Iterable[JobStatus] | None = ...
+    ) -> list[StoredJob]: ...
+
 
 #: Upper edges (seconds) of the duration buckets; the last bucket is open-ended.
 DURATION_EDGES = (1.0, 10.0, 60.0, 600.0, 3600.0, 6 * 3600.0)
@@ -63,7 +69,7 @@ def selects(query: ReportQuery, stored: StoredJob) -> bool:
     )
 
 
-def selected_jobs(store: Store, query: ReportQuery) -> list[StoredJob]:
+def selected_jobs(store: JobSource, query: ReportQuery) -> list[StoredJob]:
     """The stored jobs the query selects, oldest first."""
     single = query.adapters[0] if query.adapters and len(query.adapters) == 1 else None
     return [s for s in store.jobs(adapter=single, status=query.statuses) if selects(query, s)]
@@ -166,7 +172,7 @@ def _durations(jobs: Iterable[StoredJob]) -> dict[str, tuple[int, ...]]:
     return {adapter: tuple(counts[adapter]) for adapter in sorted(counts)}
 
 
-def build_series(store: Store, query: ReportQuery, *, now: dt.datetime) -> ChartSeries:
+def build_series(store: JobSource, query: ReportQuery, *, now: dt.datetime) -> ChartSeries:
     """The chart figures for the jobs ``query`` selects."""
     jobs = selected_jobs(store, query)
     return ChartSeries(

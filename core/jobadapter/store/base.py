@@ -22,6 +22,7 @@ from jobadapter.store.records import (
     RecordedError,
     StoredAnomaly,
     StoredJob,
+    StoredJobPage,
     Submission,
     Transition,
 )
@@ -104,6 +105,20 @@ class Store(abc.ABC):
         profile: str | None = None,
     ) -> list[StoredJob]:
         """Stored jobs, oldest first; ``open_only`` keeps the non-terminal ones."""
+
+    @abc.abstractmethod
+    def job_page(
+        self,
+        query: ReportQuery,
+        *,
+        row_failures: bool = False,
+        with_anomalies: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> StoredJobPage:
+        """One page of the jobs the report ``query`` selects, newest first, counted
+        and cut in the database (only the page's snapshots are decoded);
+        ``row_failures``/``with_anomalies`` keep only jobs with failed rows/anomalies."""
 
     @abc.abstractmethod
     def set_deadline(self, adapter: str, job_id: str, deadline: dt.datetime | None) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from jobadapter.store import durations, report_sums
 from jobadapter.store.dialect import SQLITE, Dialect
 from jobadapter.store.errors import SchemaTooNew, StoreError
 
@@ -153,6 +154,16 @@ _REPORT_INDEXES = (
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "jobs, transitions, anomalies, errors, submissions", _TABLES),
     Migration(2, "indexes for open jobs and reports", _REPORT_INDEXES),
+    Migration(
+        3,
+        "duration counts per report group and bucket, for percentile seeks",
+        (durations.TABLE, durations.BACKFILL),
+    ),
+    Migration(
+        4,
+        "report figures of ended jobs kept per group",
+        (report_sums.TABLE, report_sums.BACKFILL),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

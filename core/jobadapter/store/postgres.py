@@ -26,12 +26,13 @@ from typing import Any, TypeVar
 import psycopg
 import psycopg_pool
 
+from jobadapter.store.conn import Conn, Cursor
 from jobadapter.store.dialect import POSTGRESQL
 from jobadapter.store.errors import StoreError, StoreOutcomeUnknown, ValueOutOfRange
 from jobadapter.store.instants import utcnow
 from jobadapter.store.postgres_open import migrate
-from jobadapter.store.sql_store import Conn, Cursor, SqlStore
-from jobadapter.store.urls import safe_url
+from jobadapter.store.sql_store import SqlStore
+from jobadapter.store.url_mask import safe_url
 
 _T = TypeVar("_T")
 

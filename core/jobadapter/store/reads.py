@@ -12,7 +12,7 @@ from jobadapter.store.records import RecordedError, StoredAnomaly, Transition
 from jobadapter.store.rows import status_or_none
 
 if TYPE_CHECKING:
-    from jobadapter.store.sql_store import Conn
+    from jobadapter.store.conn import Conn
 
 
 def transitions_of(conn: Conn, adapter: str, job_id: str) -> list[Transition]:

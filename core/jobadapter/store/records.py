@@ -39,6 +39,20 @@ class StoredJob:
 
 
 @attrs.frozen(slots=True)
+class StoredJobPage:
+    """One page of the stored jobs a filter selects, newest first.
+
+    ``anomalies`` holds each listed job's anomaly count, in order; ``total`` and
+    ``open_jobs`` count every selected job, not only the page.
+    """
+
+    jobs: tuple[StoredJob, ...]
+    anomalies: tuple[int, ...]
+    total: int
+    open_jobs: int
+
+
+@attrs.frozen(slots=True)
 class Transition:
     """One status change, as observed (``old_status`` is None on first sight)."""
 

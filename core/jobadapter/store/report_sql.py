@@ -33,28 +33,14 @@ from jobadapter.reports.model import (
     RowTotals,
 )
 from jobadapter.store.dialect import Dialect
+from jobadapter.store.durations import bucket_counts, rank_start
 from jobadapter.store.instants import to_us
+from jobadapter.store.report_figures import FIGURES, LONGEST
+from jobadapter.store.report_sums import kept_rows, merged_figures
+from jobadapter.store.rows import OPEN_SQL
 
 if TYPE_CHECKING:
-    from jobadapter.store.sql_store import Conn
-
-#: Rows processed: as reported, else succeeded + failed (or whichever is known).
-PROCESSED_SQL = (
-    "COALESCE(rows_processed, rows_succeeded + rows_failed, rows_succeeded, rows_failed)"
-)
-
-
-def _count(condition: str) -> str:
-    """How many rows meet ``condition`` (an integer on every database)."""
-    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
-
-
-def _sum(expression: str) -> str:
-    """The integer sum of ``expression`` (PostgreSQL would make a BIGINT sum NUMERIC)."""
-    return f"CAST(COALESCE(SUM({expression}), 0) AS BIGINT)"
-
-
-_STATUS_SUMS = ", ".join(_count(f"status = '{name}'") for name in STATUS_NAMES)
+    from jobadapter.store.conn import Conn
 
 
 def where_terms(query: ReportQuery) -> tuple[list[str], list[Any]]:
@@ -98,17 +84,8 @@ def _keys(keys: tuple[str, ...], dialect: Dialect) -> tuple[str, str]:
 def figures_sql(keys: tuple[str, ...], terms: list[str], dialect: Dialect) -> str:
     """Counts, sums and maxima per group."""
     prefix, group = _keys(keys, dialect)
-    return f"""
-    SELECT {prefix}COUNT(*), {_STATUS_SUMS},
-        {_sum("rows_total")}, {_sum(PROCESSED_SQL)},
-        {_sum("rows_succeeded")}, {_sum("rows_failed")},
-        {_sum(f"CASE WHEN rows_failed IS NOT NULL THEN {PROCESSED_SQL} END")},
-        {_count("rows_failed > 0")},
-        {_count("status = 'succeeded' AND rows_failed > 0")},
-        COUNT(duration_us), MAX(duration_us),
-        {_sum("anomaly_count")}, {_sum("error_count")}
-    FROM jobs {_where(terms)} {group}
-    """  # noqa: S608 (built from constants; every value is a ? parameter)
+    figures = ", ".join(expression for _, expression in FIGURES)
+    return f"SELECT {prefix}{figures} FROM jobs {_where(terms)} {group}"  # noqa: S608 (constants; values are ? parameters)
 
 
 def percentiles_sql(keys: tuple[str, ...], terms: list[str], dialect: Dialect) -> str:
@@ -155,13 +132,22 @@ def _indexed_percentiles(
     measured: dict[tuple[Any, ...], int],
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     sql = ranked_sql(keys, terms, dialect)
+    # Without filters the kept duration counts cover exactly the group's durations:
+    # the walk starts at the rank's bucket (see jobadapter.store.durations).
+    seek = None if terms else ranked_sql(keys, ["duration_us >= ?"], dialect)
     result: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for key, n in measured.items():  # one entry per group, never per job
-        if n:
-            result[key] = tuple(
-                conn.execute(sql, [*key, *params, rank(p, n) - 1]).fetchone()[0]
-                for p in PERCENTILES
-            )
+        if not n:
+            continue
+        counts = [] if seek is None else bucket_counts(conn, key)
+        values = []
+        for p in PERCENTILES:
+            start = rank_start(counts, rank(p, n))
+            if seek is None or start is None:
+                values.append(conn.execute(sql, [*key, *params, rank(p, n) - 1]).fetchone()[0])
+            else:
+                values.append(conn.execute(seek, [*key, *start]).fetchone()[0])
+        result[key] = tuple(values)
     return result
 
 
@@ -230,7 +216,7 @@ def _group(
     )
 
 
-_MEASURED = 1 + len(STATUS_NAMES) + 7  # position of COUNT(duration_us) after the keys
+_MEASURED = LONGEST - 1  # position of COUNT(duration_us) after the keys
 
 
 def _total(rows: list[tuple[Any, ...]], n: int) -> tuple[Any, ...]:
@@ -246,6 +232,22 @@ def _total(rows: list[tuple[Any, ...]], n: int) -> tuple[Any, ...]:
     )
 
 
+def _kept_and_open(conn: Conn, keys: tuple[str, ...], dialect: Dialect) -> list[tuple[Any, ...]]:
+    """The figures rows of an unfiltered report: the kept sums of ended jobs plus a
+    scan of the open ones, each group's maximum read off an index, in group order."""
+    n = len(keys)
+    live = conn.execute(figures_sql(keys, [OPEN_SQL], dialect)).fetchall()
+    merged = merged_figures(kept_rows(conn, keys), live, n)
+    same = dialect.same
+    longest = f"SELECT MAX(duration_us) FROM jobs {_where([f'{k} {same} ?' for k in keys])}"  # noqa: S608
+    rows = []
+    for key in sorted(merged, key=lambda key: tuple((v is not None, v) for v in key)):
+        figures = merged[key]
+        figures[LONGEST] = conn.execute(longest, key).fetchone()[0]
+        rows.append((*key, *figures))
+    return rows
+
+
 def aggregate(
     conn: Conn, query: ReportQuery, dialect: Dialect, *, use_index: bool | None = None
 ) -> tuple[tuple[ReportGroup, ...], ReportGroup]:
@@ -253,7 +255,10 @@ def aggregate(
     keys = tuple(query.group_by)
     n = len(keys)
     terms, params = where_terms(query)
-    rows = conn.execute(figures_sql(keys, terms, dialect), params).fetchall()
+    if use_index is not False and not terms and keys == INDEXED_KEYS[:n]:
+        rows = _kept_and_open(conn, keys, dialect)
+    else:
+        rows = conn.execute(figures_sql(keys, terms, dialect), params).fetchall()
     measured = {tuple(row[:n]): row[n + _MEASURED] for row in rows}
     by_group = percentiles(conn, dialect, keys, terms, params, measured, use_index=use_index)
     total = _total(rows, n)

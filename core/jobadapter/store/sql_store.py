@@ -14,34 +14,38 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import jobadapter.store.report_sql as report_sql
-from jobadapter.adapter import provider_of
 from jobadapter.model import Job
-from jobadapter.observe import Observation, observe
+from jobadapter.observe import Observation
 from jobadapter.redact import SECRET_FIELDS, redact_text
 from jobadapter.reports.model import ReportGroup, ReportQuery
-from jobadapter.serialize import loads
 from jobadapter.status import JobStatus
 from jobadapter.store.base import Store
+from jobadapter.store.conn import Conn
+from jobadapter.store.decoded import DecodedSnapshots
 from jobadapter.store.dialect import Dialect
 from jobadapter.store.errors import JobNotStored, StoreError, SubmissionExists, UnknownSubmission
 from jobadapter.store.instants import to_us, to_us_or_none, utcnow
+from jobadapter.store.observe_sql import observe_row
+from jobadapter.store.pages_sql import job_page
 from jobadapter.store.reads import anomalies_of, errors_of, transitions_of
 from jobadapter.store.records import (
     RecordedError,
     StoredAnomaly,
     StoredJob,
+    StoredJobPage,
     Submission,
     SubmissionState,
     Transition,
 )
+from jobadapter.store.report_sums import INPUTS, contribution, record_change
 from jobadapter.store.rows import (
+    OPEN_SQL,
     STORED_COLUMNS,
     SUBMISSION_COLUMNS,
-    job_columns,
     status_names,
     stored_job_from_row,
     submission_from_row,
@@ -51,23 +55,10 @@ from jobadapter.store.scrub import scrub
 _T = TypeVar("_T")
 
 
-class Cursor(Protocol):
-    """What a statement hands back (sqlite3's and psycopg's cursors both fit)."""
-
-    @property
-    def rowcount(self) -> int: ...
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
-
-
-class Conn(Protocol):
-    """A connection taking ``?``-marked statements (sqlite3's, or a translating wrapper)."""
-
-    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
-
-    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any: ...
+def _records(result: Observation) -> bool:
+    """Whether an observation records history (a transition or an anomaly): those
+    are never left waiting for a group commit, the rest can be read again."""
+    return result.status_changed or bool(result.anomalies)
 
 
 class SqlStore(Store):
@@ -77,6 +68,7 @@ class SqlStore(Store):
 
     def __init__(self, *, now: Callable[[], dt.datetime] = utcnow) -> None:
         self._now = now
+        self._decoded = DecodedSnapshots()
 
     @abc.abstractmethod
     def _read(self, work: Callable[[Conn], _T]) -> _T:
@@ -89,6 +81,12 @@ class SqlStore(Store):
         A backend may run ``work`` again when the database dropped the
         connection before the commit was sent (nothing was written then).
         """
+
+    def _write_grouped(self, work: Callable[[Conn], _T], durable: Callable[[_T], bool]) -> _T:
+        """``_write``, where a backend may leave the result uncommitted for a short
+        while unless ``durable(result)`` (group commit, see
+        :mod:`jobadapter.store.group_commit`); by default every write commits."""
+        return self._write(work)
 
     @abc.abstractmethod
     def _snapshot(self, work: Callable[[Conn], _T]) -> _T:
@@ -214,97 +212,10 @@ class SqlStore(Store):
         self, job: Job, *, profile: str | None = None, observed_at: dt.datetime | None = None
     ) -> Observation:
         at = self._at(observed_at)
-        return self._write(lambda conn: self._observe(conn, job, profile, at))
+        return self._write_grouped(lambda conn: self._observe(conn, job, profile, at), _records)
 
     def _observe(self, conn: Conn, job: Job, profile: str | None, at: int) -> Observation:
-        select = (
-            "SELECT pk, snapshot, first_seen_us, terminal_seen_us, last_seen_us FROM jobs "  # noqa: S608
-            f"WHERE adapter = ? AND job_id = ?{self.dialect.for_update}"
-        )
-        row = conn.execute(select, (job.adapter, job.id)).fetchone()
-        if row is None and self.dialect.key_lock:
-            # Two writers seeing a new job must not both insert it: the second one to
-            # get its key finds the first one's row and updates it instead.
-            self._lock_key(conn, "job", job.adapter, job.id)
-            row = conn.execute(select, (job.adapter, job.id)).fetchone()
-        if row is not None and at < int(row[4]):
-            # Fetched before the observation stored last (another watcher's, written
-            # first): older news, not a move or a drop in counts. Nothing to write.
-            stored = loads(row[1])
-            return Observation(job=stored, previous=stored)
-        result = observe(None if row is None else loads(row[1]), job)
-        kept = result.job
-        first_seen = at if row is None else int(row[2])
-        terminal_seen = None if row is None else row[3]
-        if terminal_seen is None and kept.is_terminal:
-            terminal_seen = at
-        if row is not None and not result.anomalies and kept == result.previous:
-            # Nothing changed (most polls): write only when it was seen, not the
-            # whole row again (the snapshot's scrubbing and JSON were half the cost).
-            conn.execute(
-                "UPDATE jobs SET profile = COALESCE(?, profile), last_seen_us = ? WHERE pk = ?",
-                (profile, max(int(row[4]), at), int(row[0])),
-            )
-            return result
-        columns = job_columns(kept, first_seen=first_seen, terminal_seen=terminal_seen)
-        if row is None:
-            columns.update(
-                adapter=job.adapter,
-                job_id=job.id,
-                provider=provider_of(job.adapter),
-                profile=profile,
-                first_seen_us=at,
-                last_seen_us=at,
-            )
-            inserted = conn.execute(
-                f"INSERT INTO jobs ({', '.join(columns)}) "  # noqa: S608
-                f"VALUES ({', '.join('?' * len(columns))}) RETURNING pk",
-                tuple(columns.values()),
-            ).fetchone()
-            pk = int(inserted[0])
-        else:
-            pk = int(row[0])
-            conn.execute(
-                f"UPDATE jobs SET {', '.join(f'{name} = ?' for name in columns)}, "  # noqa: S608
-                "profile = COALESCE(?, profile), last_seen_us = ?, "
-                "anomaly_count = anomaly_count + ? WHERE pk = ?",
-                (*columns.values(), profile, max(int(row[4]), at), len(result.anomalies), pk),
-            )
-        if result.status_changed:
-            c = kept.counts
-            conn.execute(
-                "INSERT INTO transitions (job_pk, observed_us, old_status, new_status, "
-                "native_status, rows_total, rows_processed, rows_succeeded, rows_failed) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    pk,
-                    at,
-                    None if result.previous is None else result.previous.status.value,
-                    kept.status.value,
-                    kept.native_status,
-                    c.total,
-                    c.processed,
-                    c.succeeded,
-                    c.failed,
-                ),
-            )
-        if result.anomalies:
-            conn.executemany(
-                "INSERT INTO anomalies (job_pk, observed_us, kind, old_status, new_status, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        pk,
-                        at,
-                        a.kind.value,
-                        a.old_status.value,
-                        a.new_status.value,
-                        redact_text(a.detail),
-                    )
-                    for a in result.anomalies
-                ],
-            )
-        return result
+        return observe_row(conn, self.dialect, self._lock_key, self._decoded, job, profile, at)
 
     def get(self, adapter: str, job_id: str) -> Job | None:
         stored = self.stored(adapter, job_id)
@@ -340,8 +251,7 @@ class SqlStore(Store):
             terms.append(f"status IN ({', '.join('?' * len(wanted))})" if wanted else "1 = 0")
             params.extend(wanted)
         if open_only:
-            # Spelled like the partial index jobs_open, so the database can use it.
-            terms.append("status NOT IN ('succeeded', 'failed', 'cancelled')")
+            terms.append(OPEN_SQL)
         where = f"WHERE {' AND '.join(terms)}" if terms else ""
         rows = self._read(
             lambda conn: conn.execute(
@@ -350,6 +260,26 @@ class SqlStore(Store):
             ).fetchall()
         )
         return [stored_job_from_row(row) for row in rows]
+
+    def job_page(
+        self,
+        query: ReportQuery,
+        *,
+        row_failures: bool = False,
+        with_anomalies: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> StoredJobPage:
+        return self._snapshot(
+            lambda conn: job_page(
+                conn,
+                query,
+                row_failures=row_failures,
+                with_anomalies=with_anomalies,
+                limit=limit,
+                offset=offset,
+            )
+        )
 
     def set_deadline(self, adapter: str, job_id: str, deadline: dt.datetime | None) -> None:
         updated = self._write(
@@ -385,9 +315,24 @@ class SqlStore(Store):
                 "INSERT INTO errors (adapter, job_id, at_us, error) VALUES (?, ?, ?, ?)",
                 (adapter, job_id, when, text),
             )
+            row = conn.execute(
+                f"SELECT provider, operation, {', '.join(INPUTS)} FROM jobs "  # noqa: S608
+                f"WHERE adapter = ? AND job_id = ?{self.dialect.for_update}",
+                (adapter, job_id),
+            ).fetchone()
+            if row is None:
+                return  # kept, and counted when the job is stored
             conn.execute(
                 "UPDATE jobs SET error_count = error_count + 1 WHERE adapter = ? AND job_id = ?",
                 (adapter, job_id),
+            )
+            provider, operation, *values = row
+            record_change(
+                conn,
+                provider,
+                adapter,
+                (operation, contribution(values)),
+                (operation, contribution((*values[:-1], values[-1] + 1))),
             )
 
         self._write(insert)

@@ -20,13 +20,20 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from jobadapter.store.conn import Conn
 from jobadapter.store.dialect import SQLITE
 from jobadapter.store.errors import StoreError, ValueOutOfRange
+from jobadapter.store.group_commit import GROUP_SIZE, GROUP_WAIT, GroupCommit
 from jobadapter.store.instants import utcnow
-from jobadapter.store.sql_store import Conn, SqlStore
+from jobadapter.store.sql_store import SqlStore
 from jobadapter.store.sqlite_open import MEMORY, is_busy, prepare, retry_while_busy
 
 FILENAME = "jobadapter.sqlite3"
+
+
+def _always(_result: object) -> bool:
+    return True
+
 
 _T = TypeVar("_T")
 
@@ -47,7 +54,11 @@ class SqliteStore(SqlStore):
     ``durable``: fsync every commit (``synchronous=FULL``) so even a power
     cut loses nothing; the default (``NORMAL`` in WAL) loses nothing when a
     process crashes or is killed, which is what a restart needs;
-    ``now``: the clock used when a caller gives no time (tests inject one).
+    ``now``: the clock used when a caller gives no time (tests inject one);
+    ``group_size``/``group_wait``: observations that record no transition or
+    anomaly are committed together, up to that many or that many seconds
+    later (:mod:`jobadapter.store.group_commit` says what a crash can lose);
+    ``group_size=1`` commits every observation on its own.
     """
 
     dialect = SQLITE
@@ -59,11 +70,14 @@ class SqliteStore(SqlStore):
         timeout: float = 30.0,
         durable: bool = False,
         now: Callable[[], dt.datetime] = utcnow,
+        group_size: int = GROUP_SIZE,
+        group_wait: float = GROUP_WAIT,
     ) -> None:
         self.path = str(path) if str(path) == MEMORY else str(Path(path).expanduser())
         super().__init__(now=now)
         self._timeout = timeout
         self._lock = threading.RLock()
+        self._group = GroupCommit(group_size, group_wait, self._flush)
         if self.path != MEMORY:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -111,12 +125,17 @@ class SqliteStore(SqlStore):
             return work(conn)
 
     def _write(self, work: Callable[[Conn], _T]) -> _T:
-        with self._writing() as conn:
-            return work(conn)
+        return self._transact(work, _always)
+
+    def _write_grouped(self, work: Callable[[Conn], _T], durable: Callable[[_T], bool]) -> _T:
+        return self._transact(work, durable if self._group.enabled else _always)
 
     def _snapshot(self, work: Callable[[Conn], _T]) -> _T:
         """Reads in one (deferred) transaction, so they all see the same moment."""
         with self._reading() as conn:
+            if self._group.pending:
+                # Inside our own open write transaction: no other writer can move.
+                return work(conn)
             conn.execute("BEGIN")
             try:
                 return work(conn)
@@ -143,22 +162,63 @@ class SqliteStore(SqlStore):
             except OverflowError as exc:
                 raise ValueOutOfRange(self.path, exc) from exc
 
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: the write lock is taken first, then everything or nothing."""
+    def _transact(self, work: Callable[[Conn], _T], durable: Callable[[_T], bool]) -> _T:
+        """One atomic write: the write lock is taken first, then everything or nothing.
+
+        Committed at once when ``durable(result)``; otherwise it may wait for the
+        group (a savepoint inside the group's open transaction keeps each write
+        all-or-nothing on its own).
+        """
         with self._reading() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+            nested = self._group.pending > 0
+            conn.execute("SAVEPOINT grouped" if nested else "BEGIN IMMEDIATE")
             try:
-                yield conn
+                result = work(conn)
+                if nested:
+                    conn.execute("RELEASE grouped")
             except BaseException:
-                conn.execute("ROLLBACK")
+                self._undo(conn, nested)
                 raise
-            conn.execute("COMMIT")
+            if durable(result) or self._group.hold():
+                conn.execute("COMMIT")
+                self._group.committed()
+            return result
+
+    def _undo(self, conn: sqlite3.Connection, nested: bool) -> None:
+        """Roll back the failed write alone (the group waiting before it stays)."""
+        if nested:
+            try:
+                conn.execute("ROLLBACK TO grouped")
+                conn.execute("RELEASE grouped")
+                return
+            except sqlite3.Error:
+                pass  # SQLite rolled the whole transaction back itself
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        self._group.committed()
+
+    @property
+    def timer_commits(self) -> int:
+        """How many waiting groups the ticker committed (off the caller's thread)."""
+        return self._group.timer_commits
+
+    def _flush(self) -> None:
+        """Commit the waiting group (the timer's call, and close's)."""
+        with self._lock:
+            if self._conn is None or not self._group.pending:
+                return
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error:
+                return  # still open: the next write commits it, or close rolls it back
+            self._group.committed()
 
     def close(self) -> None:
         with self._lock:
             if self._conn is None:
                 return
+            self._group.stop()
+            self._flush()
             # Best effort: a busy database is no reason to fail a close.
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA analysis_limit = 1000")  # keeps optimize quick

@@ -21,7 +21,10 @@ from typing import Any
 
 import attrs
 
-from jobadapter.store.sql_store import Conn, SqlStore
+from jobadapter.store.conn import Conn
+from jobadapter.store.durations import add_jobs
+from jobadapter.store.report_sums import INPUTS, contribution, record_change
+from jobadapter.store.sql_store import SqlStore
 
 #: Every column of ``jobs`` but its key, in one order for reading and writing.
 JOB_COLUMNS = (
@@ -30,6 +33,12 @@ JOB_COLUMNS = (
     "ended_us, updated_us, job_time_us, first_seen_us, last_seen_us, terminal_seen_us, "
     "duration_us, deadline_us, anomaly_count, error_count, snapshot"
 )
+#: Where (after the source's pk) a job row holds what its duration count is keyed by.
+_COUNTED = tuple(
+    1 + [c.strip() for c in JOB_COLUMNS.split(",")].index(name)
+    for name in ("provider", "adapter", "operation", "duration_us")
+)
+_SUMMED = tuple(1 + [c.strip() for c in JOB_COLUMNS.split(",")].index(name) for name in INPUTS)
 TRANSITION_COLUMNS = (
     "observed_us, old_status, new_status, native_status, rows_total, rows_processed, "
     "rows_succeeded, rows_failed"
@@ -178,6 +187,10 @@ def _insert_jobs(
             continue
         pk = int(inserted[0])
         jobs += 1
+        add_jobs(conn, [tuple(row[i] for i in _COUNTED)])
+        provider, adapter, operation = (row[i] for i in _COUNTED[:3])
+        figures = contribution([row[i] for i in _SUMMED])
+        record_change(conn, provider, adapter, (None, None), (operation, figures))
         if moves:
             conn.executemany(
                 f"INSERT INTO transitions (job_pk, {TRANSITION_COLUMNS}) "  # noqa: S608

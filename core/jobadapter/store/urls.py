@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from jobadapter.store.errors import BadStoreURL
+from jobadapter.store.url_mask import safe_url
 
 if TYPE_CHECKING:
     from jobadapter.store.base import Store
@@ -65,23 +65,6 @@ def _parse(url: str | os.PathLike[str] | None) -> tuple[str, str | None]:
     raise BadStoreURL(f"no store for URL scheme {scheme!r} in {safe_url(text)!r}: use {FORMS}")
 
 
-def safe_url(url: str) -> str:
-    """``url`` with any password masked, fit for a repr, a log line or an error."""
-    parts = urlsplit(url)
-    if parts.password is not None:
-        host = parts.hostname or ""
-        if parts.port is not None:
-            host = f"{host}:{parts.port}"
-        parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
-    if "password" in parts.query.lower():
-        query = "&".join(
-            f"{pair.split('=', 1)[0]}=***" if pair.lower().startswith("password") else pair
-            for pair in parts.query.split("&")
-        )
-        parts = parts._replace(query=query)
-    return urlunsplit(parts)
-
-
 def open_store(url: str | os.PathLike[str] | None = None, **options: Any) -> Store:
     """The store ``url`` names, opened (and migrated); ``options`` go to its constructor.
 
@@ -103,3 +86,6 @@ def open_store(url: str | os.PathLike[str] | None = None, **options: Any) -> Sto
     if location is None:
         return SqliteStore.default(**options)
     return SqliteStore(location, **options)
+
+
+__all__ = ["FORMS", "open_store", "safe_url", "sqlite_path", "store_kind"]

@@ -15,7 +15,7 @@ import attrs
 
 from jobadapter.errors import ConfigError
 from jobadapter.reports import Report, build_report, make_query
-from jobadapter.reports.series import job_seconds, selects
+from jobadapter.reports.series import job_seconds
 from jobadapter.serialize import format_timestamp, to_dict
 from jobadapter.status import JobStatus
 from jobadapter.store.base import Store
@@ -121,34 +121,28 @@ class JobPage:
 
 
 def job_list(store: Store, args: Mapping[str, Any], *, now: dt.datetime | None = None) -> JobPage:
-    """Jobs matching the filters, newest first, one page of them."""
+    """Jobs matching the filters, newest first, one page of them (chosen, counted and
+    cut by the database: only the page's jobs are read)."""
     filters = report_filters(args)
     query = make_query(now=now, **filters)
     row_failures, with_anomalies = _flag(args, "row_failures"), _flag(args, "anomalies")
     page = _int(args, "page", 1, 1, 10**9)
     per_page = _int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
-    counts: dict[tuple[str, str], int] = {}
-    for found in store.anomalies():
-        key = (found.anomaly.adapter, found.anomaly.job_id)
-        counts[key] = counts.get(key, 0) + 1
-    chosen = [
-        s
-        for s in store.jobs(status=query.statuses)
-        if selects(query, s)
-        and (not row_failures or (s.job.counts.failed or 0) > 0)
-        and (not with_anomalies or counts.get(s.key, 0) > 0)
-    ]
-    chosen.sort(key=lambda s: (s.job.created_at or s.first_seen, s.key), reverse=True)
-    start = (page - 1) * per_page
-    shown = [(s, counts.get(s.key, 0)) for s in chosen[start : start + per_page]]
+    found = store.job_page(
+        query,
+        row_failures=row_failures,
+        with_anomalies=with_anomalies,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
     described = query.filters_dict() | {"row_failures": row_failures, "anomalies": with_anomalies}
     return JobPage(
         filters=described,
         page=page,
         per_page=per_page,
-        total=len(chosen),
-        items=shown,
-        open_jobs=sum(not s.job.is_terminal for s in chosen),
+        total=found.total,
+        items=list(zip(found.jobs, found.anomalies, strict=True)),
+        open_jobs=found.open_jobs,
     )
 
 
