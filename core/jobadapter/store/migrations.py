@@ -21,7 +21,8 @@ from collections.abc import Mapping
 
 import attrs
 
-from jobadapter.store import durations, report_sums
+import jobadapter.store.durations as durations
+import jobadapter.store.report_sums as report_sums
 from jobadapter.store.dialect import SQLITE, Dialect
 from jobadapter.store.errors import SchemaTooNew, StoreError
 
