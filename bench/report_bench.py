@@ -183,7 +183,7 @@ def build_store(path: Path, transitions: int, seed: int = 6) -> dict[str, Any]:
     # per group and bucket, sum the figures of ended jobs per group (observe()
     # keeps both as jobs change).
     for kept in (durations, report_sums):
-        conn.execute(f"DELETE FROM {kept.TABLE.split()[2]}")  # noqa: S608
+        conn.execute(f"DELETE FROM {kept.TABLE.split()[2]}")
         conn.execute(kept.BACKFILL)
     conn.execute("COMMIT")
     indexed = time.perf_counter()
