@@ -367,9 +367,12 @@ class Hub:
 
         return resolve_submission(self, submission_id, job_id=job_id)
 
-    def report(self, format: str = "json", **filters: Any) -> str:
+    def report(
+        self, format: str = "json", *, options: Mapping[str, Any] | None = None, **filters: Any
+    ) -> str:
         """The unified report of the hub's store, rendered by a registered format
-        (``table``, ``json``, ``csv`` or a plugin's); ``filters``: ``group_by``,
+        (``table``, ``json``, ``csv`` or a plugin's); ``options`` go to that format's
+        renderer (``wide=True`` for tables); ``filters``: ``group_by``,
         ``since``, ``until``, ``status``, ``adapter``, ``provider``, ``profile``."""
         from jobadapter.reports import report
 
@@ -377,7 +380,13 @@ class Hub:
             raise ConfigError(
                 "reports read the store: create the Hub with store=SqliteStore.default()"
             )
-        return report(self.store, format, formats=self.plugins.registry.report_formats, **filters)
+        return report(
+            self.store,
+            format,
+            formats=self.plugins.registry.report_formats,
+            options=options,
+            **filters,
+        )
 
     def get(self, adapter: str, job_id: str, *, profile: str | Profile | None = None) -> Job:
         """The job's current state at the provider."""

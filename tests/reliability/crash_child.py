@@ -12,7 +12,6 @@ recorded). Prints one JSON line per event; exits 0 when every job is done,
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -22,6 +21,7 @@ import time
 from typing import Any
 
 from jobadapter import JobAdapterError
+from jobadapter.sandbox import SimClock
 from jobadapter.store import SqliteStore, Submission, SubmissionState
 from jobadapter.transport import Transport
 from reliability_world import (
@@ -31,6 +31,7 @@ from reliability_world import (
     build_request,
     fast_options,
     make_hub,
+    world_store,
 )
 
 EXIT_DONE = 0
@@ -67,10 +68,11 @@ class KillingTransport(Transport):
         return response
 
 
-def sim_now(clock: dict[str, float]) -> dt.datetime:
-    """The simulators' time, so the store and the provider agree on "when"."""
+def sim_clock(clock: dict[str, float]) -> SimClock:
+    """The simulators' clock, continued in this process: the store, the hub and the
+    providers agree on "when"."""
     now = clock["base"] + (time.time() - clock["real"]) * clock["speed"]
-    return dt.datetime.fromtimestamp(now, tz=dt.timezone.utc)
+    return SimClock(speed=clock["speed"], start=now)
 
 
 def keys(spec: Spec) -> list[str]:
@@ -94,10 +96,10 @@ def main(config: dict[str, Any]) -> int:
         cls.idempotent_submit = name in config["idempotent"]
     specs = [Spec.from_json(s) for s in config["specs"]]
     by_key = {key: spec for spec in specs for key in keys(spec)}
-    clock = config["clock"]
-    store = SqliteStore(config["store"], now=lambda: sim_now(clock))
+    clock = sim_clock(config["clock"])
+    store = world_store(config["store"], clock)
     transport = KillingTransport(config.get("kill"), **fast_options())
-    with make_hub(config["tables"], store, transport=transport) as hub:
+    with make_hub(config["tables"], store, clock=clock, transport=transport) as hub:
         say(event="ready")
         report = hub.reconcile(
             resubmit=lambda sub: build_request(by_key[sub.idempotency_key], sub.idempotency_key)

@@ -10,14 +10,25 @@ status word and counters.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
+from jobadapter.clock import utc_from_epoch as from_epoch
 from jobadapter.status import JobStatus
 from jobadapter.store import SqliteStore, SubmissionState
-from reliability_world import Sims, Spec, Truth, job_counts_match, same_word, truths, unified
+from reliability_world import (
+    START,
+    Sims,
+    Spec,
+    Truth,
+    job_counts_match,
+    same_word,
+    truths,
+    unified,
+)
 
 
 @attrs.define
@@ -123,6 +134,7 @@ def _check_job(sims: Sims, store: SqliteStore, truth: Truth, outcome: Outcome) -
     real = _collapsed(unified(truth.adapter, word) for word in history)
     moves = store.transitions(truth.adapter, truth.job_id)
     outcome.transitions += len(moves)
+    _check_times(sims, store, truth, [move.observed_at for move in moves], outcome)
     stored = [move.new_status for move in moves]
     if not is_subsequence(stored, real):
         outcome.problems.append(
@@ -142,3 +154,21 @@ def _check_job(sims: Sims, store: SqliteStore, truth: Truth, outcome: Outcome) -
             same_word(move.native_status, word) for word in natives
         ):
             outcome.problems.append(f"{where}: stored {move.native_status!r} never answered")
+
+
+def _check_times(
+    sims: Sims, store: SqliteStore, truth: Truth, observed: list[dt.datetime], outcome: Outcome
+) -> None:
+    """Every instant the store kept for the job is simulated time: the store, the
+    tracker and the simulators share one clock (a job observed at a real-time
+    instant would have a duration of years and a first sight after its end)."""
+    stored = store.stored(truth.adapter, truth.job_id)
+    assert stored is not None  # checked by the caller
+    kept = [stored.first_seen, stored.last_seen, stored.terminal_seen, *observed]
+    start, end = from_epoch(START), sims.clock.utcnow()
+    outside = [at.isoformat() for at in kept if at is not None and not start <= at <= end]
+    if outside:
+        outcome.problems.append(
+            f"{truth.marker} {truth.adapter} {truth.job_id}: stored instants {outside} are "
+            f"outside the simulated run {start.isoformat()} .. {end.isoformat()}"
+        )

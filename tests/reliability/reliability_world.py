@@ -19,6 +19,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -397,14 +398,26 @@ def fast_transport() -> Transport:
     return Transport(**fast_options())
 
 
+def world_store(path: Path, clock: SimClock) -> SqliteStore:
+    """The world's store, on the simulators' clock (the hub's: see :func:`make_hub`)."""
+    return SqliteStore(path, now=clock.utcnow)
+
+
 def make_hub(
     tables: Mapping[str, Mapping[str, Any]],
     store: SqliteStore | None,
     *,
+    clock: SimClock | None = None,
     transport: Transport | None = None,
 ) -> Hub:
+    """A hub on the simulators' clock: its tracker stamps observations in the same
+    time as the store (:func:`world_store`) and the simulators, never in real time.
+    A hub that keeps nothing (no store) may run on the real clock."""
+    if store is not None and clock is None:
+        raise TypeError("a hub with a store takes the store's clock: make_hub(..., clock=)")
     return Hub(
         config=False,
+        clock=clock,
         profiles=profiles(tables),
         plugins=PLUGINS,
         load_entrypoints=False,

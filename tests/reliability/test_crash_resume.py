@@ -38,6 +38,7 @@ from reliability_world import (
     make_sims,
     profile_tables,
     serve,
+    world_store,
 )
 
 HERE = Path(__file__).parent
@@ -154,11 +155,11 @@ class Parent:
 
     def operate(self) -> None:
         """Settle pending Zoho submissions by looking at the simulator, as a person would."""
-        with SqliteStore(self.store, now=self.sims.clock.utcnow) as store:
+        with world_store(self.store, self.sims.clock) as store:
             pending = [s for s in store.pending_submissions() if s.adapter == ZOHO]
             if not pending:
                 return
-            with make_hub(self.config["tables"], store) as hub:
+            with make_hub(self.config["tables"], store, clock=self.sims.clock) as hub:
                 for sub in pending:
                     marker = sub.idempotency_key.rsplit("-k", 1)[0]
                     spec = next(s for s in self.specs if s.marker == marker)

@@ -45,6 +45,7 @@ from reliability_world import (
     profile_tables,
     serve,
     submit_posts,
+    world_store,
 )
 
 
@@ -65,13 +66,13 @@ class World:
 def world(tmp_path: Path) -> Iterator[World]:
     sims = make_sims(speed=0.0)
     with serve(sims) as server:
-        store = SqliteStore(tmp_path / "store.sqlite3", now=sims.clock.utcnow)
+        store = world_store(tmp_path / "store.sqlite3", sims.clock)
         hubs: list[Hub] = []
 
         def make(**transport: Any) -> Hub:
             lose = transport.pop("lose", None)
             chosen = LosingTransport(lose, **transport, **fast_options()) if lose else None
-            hub = make_hub(profile_tables(sims), store, transport=chosen)
+            hub = make_hub(profile_tables(sims), store, clock=sims.clock, transport=chosen)
             hubs.append(hub)
             return hub
 
@@ -260,7 +261,9 @@ def test_two_candidates_are_left_to_an_operator(world: World) -> None:
     spec = world.spec(CO, 8, kind="delete")
     with pytest.raises(TransientError):
         submit(world.make(lose=lose_once()), spec, "co-8")
-    with make_hub(profile_tables(world.sims), None) as outsider:  # the same job, by someone else
+    with make_hub(
+        profile_tables(world.sims), None, clock=world.sims.clock
+    ) as outsider:  # the same job, by someone else
         outsider.submit(CO, build_request(spec), profile="co")
 
     report = world.make().reconcile()
@@ -331,7 +334,7 @@ def test_a_lost_upload_answer_leaves_nothing_to_reconcile(world: World) -> None:
 
 def test_reconcile_needs_a_store(world: World) -> None:
     with pytest.raises(ConfigError, match="store"):
-        make_hub(profile_tables(world.sims), None).reconcile()
+        make_hub(profile_tables(world.sims), None, clock=world.sims.clock).reconcile()
 
 
 def test_default_match_compares_what_both_sides_say() -> None:

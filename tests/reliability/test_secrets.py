@@ -48,6 +48,7 @@ from reliability_world import (
     make_hub,
     make_sims,
     serve,
+    world_store,
 )
 from werkzeug.wrappers import Request, Response
 
@@ -194,8 +195,8 @@ def test_sentinel_secrets_appear_nowhere(
     faults = Faults(rate_limit=0.04, server_error=0.04, malformed=0.04, drop=0.02, seed=4)
     with serve(sims, faults) as server:
         profiles = tables(sims)
-        store = SqliteStore(store_path, now=sims.clock.utcnow)
-        with make_hub(profiles, store) as hub:
+        store = world_store(store_path, sims.clock)
+        with make_hub(profiles, store, clock=sims.clock) as hub:
             campaign = Campaign(hub, store, sims, [*specs, *cancels])
             campaign.submit_all(workers=4)
             campaign.settle()
@@ -260,7 +261,10 @@ def test_sentinel_secrets_appear_nowhere(
 
         cassettes = tmp_path / "cassettes"
         recorder = make_vcr(cassettes, record_mode="all")
-        with recorder.use_cassette("secrets.yaml"), make_hub(profiles, None) as fresh:
+        with (
+            recorder.use_cassette("secrets.yaml"),
+            make_hub(profiles, None, clock=sims.clock) as fresh,
+        ):
             fresh.get(CO, co_job, profile="co")
             fresh.submit(CO, build_request(Spec(CO, "s_11", 3, 1)), profile="co")
             fresh.get(ZOHO, zoho_job, profile="zoho")

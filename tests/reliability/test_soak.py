@@ -20,13 +20,20 @@ from typing import Any
 import pytest
 from jobadapter import Event
 from jobadapter.sandbox import Faults
-from jobadapter.store import SqliteStore
 from jobadapter_zuora_bulk.bulk_job import BulkJobAdapter
 from jobadapter_zuora_bulk.mass_updater import MassUpdaterAdapter
 from jobadapter_zuora_custom_objects.custom_object_job import CustomObjectJobAdapter
 from reliability_campaign import Campaign
 from reliability_checks import check_world
-from reliability_world import SOAK, make_hub, make_sims, plan, profile_tables, serve
+from reliability_world import (
+    SOAK,
+    make_hub,
+    make_sims,
+    plan,
+    profile_tables,
+    serve,
+    world_store,
+)
 
 JOBS = 2080 if SOAK else 240
 SPEED = 0.25 if SOAK else 2.0
@@ -77,8 +84,8 @@ def test_soak_every_job_reaches_its_true_end_once(
     specs = plan(JOBS, seed=5)
     sims.prepare(specs)
     with serve(sims, FAULTS) as server:
-        store = SqliteStore(tmp_path / "soak.sqlite3", now=sims.clock.utcnow)
-        with make_hub(profile_tables(sims), store) as hub:
+        store = world_store(tmp_path / "soak.sqlite3", sims.clock)
+        with make_hub(profile_tables(sims), store, clock=sims.clock) as hub:
             submitted = TokenExpirer(sims.expire_tokens, {JOBS // 2})
             campaign = Campaign(hub, store, sims, specs, on_submitted=submitted.tick)
             campaign.submit_all()
@@ -89,7 +96,8 @@ def test_soak_every_job_reaches_its_true_end_once(
                 polled.tick()
 
             sims.clock.speed = SPEED  # the jobs run from here on
-            result = hub.track(resume=True, workers=16, deadline=300, on_event=on_event)
+            # The deadline is simulated seconds: the same 300 real seconds as ever.
+            result = hub.track(resume=True, workers=16, deadline=300 * SPEED, on_event=on_event)
         faults = server.injected
         outcome = check_world(sims, store, specs, campaign.keys_by_marker)
         anomaly_kinds = Counter(a.anomaly.kind.value for a in store.anomalies())

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
 from jobadapter.cli.sandbox_cmd import start_sandbox
 from jobadapter.config import profile_from_mapping
+from jobadapter.fleet.db import FleetDB
+from jobadapter.fleet.schedule import Enrolment, FleetSchedule
 from jobadapter.hub import Hub
 from jobadapter.metrics import (
     Activity,
@@ -18,12 +22,15 @@ from jobadapter.metrics import (
     start_metrics_server,
     store_registry,
 )
+from jobadapter.metrics.store_collector import StoreCollector
 from jobadapter.reports import build_report
 from jobadapter.retry import RetryPolicy
 from jobadapter.sandbox import Faults
-from jobadapter.store import SqliteStore
+from jobadapter.serialize import loads
+from jobadapter.store import SqliteStore, rows
+from jobadapter.store import decoded as decoded_module
 from jobadapter.web import Dashboard
-from prometheus_client import generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from werkzeug.test import Client
 
@@ -56,7 +63,42 @@ def test_store_metrics_agree_with_the_report(demo_store: Path) -> None:
         count = found.get(("jobadapter_job_duration_seconds_count", frozenset(keys.items())), 0)
         assert count == group.duration.count
     assert found[("jobadapter_open_jobs", frozenset())] == report.total.statuses["unknown"]
-    assert found[("jobadapter_tracker_lag_seconds", frozenset())] > 0
+    assert found[("jobadapter_open_job_unobserved_seconds", frozenset())] > 0
+    # No fleet keeps its schedule in this store: no schedule lag is made up.
+    assert not any(name == "jobadapter_fleet_schedule_lag_seconds" for name, _ in found)
+
+
+def test_a_scrape_decodes_no_stored_job(demo_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every figure comes from SQL: a scrape of 100k jobs must not parse 100k snapshots."""
+    decoded: list[str] = []
+
+    def counting(text: str) -> object:
+        decoded.append(text)
+        return loads(text)
+
+    monkeypatch.setattr(rows, "loads", counting)
+    monkeypatch.setattr(decoded_module, "loads", counting)
+    with SqliteStore(demo_store) as store:
+        assert store.jobs()  # the counting decoder is the one the store uses
+        decoded.clear()
+        text = generate_latest(store_registry(store)).decode()
+    assert "jobadapter_job_duration_seconds_bucket" in text and "jobadapter_open_jobs" in text
+    assert decoded == []
+
+
+def test_schedule_lag_where_a_fleet_keeps_its_schedule(demo_store: Path, tmp_path: Path) -> None:
+    """Behind schedule: now minus the earliest due time of an unfinished scheduled job."""
+    path = tmp_path / "fleet.sqlite3"
+    shutil.copy(demo_store, path)
+    schedule = FleetSchedule(FleetDB(str(path)))
+    schedule.create()
+    now = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+    schedule.enrol([Enrolment("zuora.bulk_job", "late", None, None)], now.timestamp() - 42.0)
+    with SqliteStore(path) as store:
+        registry = CollectorRegistry()
+        registry.register(StoreCollector(store, clock=lambda: now))
+        found = samples(generate_latest(registry).decode())
+    assert found[("jobadapter_fleet_schedule_lag_seconds", frozenset())] == 42.0
 
 
 @pytest.mark.parametrize(
@@ -120,8 +162,13 @@ def test_a_tracking_process_counts_polls_errors_and_tokens(tmp_path: Path) -> No
     assert any(n == "jobadapter_job_events_total" for n, _ in found)
 
 
-def test_grafana_dashboard_queries_only_metrics_that_exist(demo_store: Path) -> None:
-    with SqliteStore(demo_store) as store:
+def test_grafana_dashboard_queries_only_metrics_that_exist(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "fleet.sqlite3"  # a fleet's store: its schedule lag is exported too
+    shutil.copy(demo_store, path)
+    FleetSchedule(FleetDB(str(path))).create()
+    with SqliteStore(path) as store:
         registry = store_registry(store, Activity().registry)
         exported = {
             sample.name

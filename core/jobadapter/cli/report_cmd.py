@@ -61,13 +61,8 @@ def report_command(
         status=list(statuses) or None,
         adapter=list(adapters) or None,
     )
-    if wide and format_ == "table" and hub.store is not None:
-        from jobadapter.reports import build_report
-        from jobadapter.reports.formats import render_table
-
-        text = render_table(build_report(hub.store, **filters), wide=True)
-    else:
-        text = hub.report(format_, **filters)
+    # Through the registered format, so a plugin's table draws --wide reports too.
+    text = hub.report(format_, options={"wide": True} if wide else None, **filters)
     click.echo(text.rstrip("\n"))
 
 

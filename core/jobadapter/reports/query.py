@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jobadapter.errors import ConfigError
 from jobadapter.parsing import parse_timestamp
@@ -15,7 +16,8 @@ from jobadapter.status import JobStatus
 if TYPE_CHECKING:
     from jobadapter.store.base import Store
 
-Renderer = Callable[[Report], str]
+#: ``render(report, **options) -> str`` (options: see :func:`report`).
+Renderer = Callable[..., str]
 When = dt.datetime | str | None
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
@@ -166,12 +168,16 @@ def report(
     format: str = "json",
     *,
     formats: Mapping[str, Renderer] | None = None,
+    options: Mapping[str, object] | None = None,
     **filters: object,
 ) -> str:
     """The report rendered by the format named ``format``.
 
     ``formats`` maps names to renderers; the hub passes its plugin registry's
     ``report_formats``; without it the built-in table, json and csv are used.
+    ``options`` (such as ``wide=True``) go to the renderer as keyword arguments,
+    those of them it names (:func:`accepted_options`): whichever plugin draws
+    the format gets them, and one that knows none still renders.
     ``filters`` are :func:`build_report`'s keyword arguments.
     """
     if formats is None:
@@ -187,4 +193,21 @@ def report(
         )
     # A renderer that draws charts says so (``render.wants_charts = True``).
     charts = bool(getattr(render, "wants_charts", False))
-    return render(build_report(store, charts=charts, **filters))  # type: ignore[arg-type]
+    built = build_report(store, charts=charts, **filters)  # type: ignore[arg-type]
+    return render(built, **accepted_options(render, options or {}))
+
+
+def accepted_options(render: Callable[..., str], options: Mapping[str, object]) -> dict[str, Any]:
+    """The ``options`` a renderer takes as keyword arguments (all of them if it takes ``**``)."""
+    try:
+        parameters = inspect.signature(render).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: give it none
+        return {}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return dict(options)
+    named = {
+        p.name
+        for p in parameters
+        if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    }
+    return {name: value for name, value in options.items() if name in named}

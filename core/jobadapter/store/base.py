@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from jobadapter.model import Job
@@ -27,6 +27,7 @@ from jobadapter.store.records import (
     Submission,
     Transition,
 )
+from jobadapter.store.scrape_sql import ScrapeFigures
 
 _S = TypeVar("_S", bound="Store")
 
@@ -158,6 +159,11 @@ class Store(abc.ABC):
 
         Use :func:`jobadapter.reports.build_report` rather than calling this.
         """
+
+    @abc.abstractmethod
+    def scrape_figures(self, edges_us: Sequence[int]) -> ScrapeFigures:
+        """Open jobs, durations per edge and schedule lag, without reading snapshots
+        (see :mod:`jobadapter.store.scrape_sql`)."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -23,6 +23,7 @@ import attrs
 
 import jobadapter.store.durations as durations
 import jobadapter.store.report_sums as report_sums
+import jobadapter.store.scrape_sql as scrape_sql
 from jobadapter.store.dialect import SQLITE, Dialect
 from jobadapter.store.errors import SchemaTooNew, StoreError
 
@@ -165,6 +166,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "report figures of ended jobs kept per group",
         (report_sums.TABLE, report_sums.BACKFILL),
     ),
+    Migration(5, "index of open jobs' last sight, for metrics", (scrape_sql.OPEN_SEEN_INDEX,)),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -14,7 +14,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import jobadapter.store.report_sql as report_sql
@@ -51,6 +51,7 @@ from jobadapter.store.rows import (
     stored_job_from_row,
     submission_from_row,
 )
+from jobadapter.store.scrape_sql import ScrapeFigures, scrape_figures
 from jobadapter.store.scrub import scrub
 
 _T = TypeVar("_T")
@@ -345,6 +346,9 @@ class SqlStore(Store):
         return self._read(lambda conn: errors_of(conn, adapter, job_id))
 
     # -- reports ---------------------------------------------------------------------
+
+    def scrape_figures(self, edges_us: Sequence[int]) -> ScrapeFigures:
+        return self._snapshot(lambda conn: scrape_figures(conn, self.dialect, edges_us))
 
     def aggregate(self, query: ReportQuery) -> tuple[tuple[ReportGroup, ...], ReportGroup]:
         return self._snapshot(lambda conn: report_sql.aggregate(conn, query, self.dialect))
