@@ -4,6 +4,7 @@ as everyone else's."""
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,11 @@ class LaterRenderer:
 
     def __call__(self, *args: Any, **kwargs: Any) -> str:
         return self._loaded()(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The renderer's own, so the options it takes (``wide``) are the ones it gets."""
+        return inspect.signature(self._loaded())
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # not the renderer's (and no loop while unset)

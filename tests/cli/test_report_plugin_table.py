@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jobadapter.reports.formats as formats
 import pytest
-from jobadapter.reports.formats import BUILTIN_FORMATS
 from jobadapter.reports.model import Report
 
 
@@ -18,8 +18,9 @@ def test_wide_report_goes_through_the_registered_table_format(
         calls.append(wide)
         return f"PLUGIN TABLE groups={len(report.groups)} wide={wide}\n"
 
-    # The built-in plugin registers BUILTIN_FORMATS: this replaces its table format.
-    monkeypatch.setitem(BUILTIN_FORMATS, "table", plugin_table)
+    # The built-in plugin registers formats.render_table, imported on first use:
+    # this replaces the table it draws.
+    monkeypatch.setattr(formats, "render_table", plugin_table)
     assert run("report").output == "PLUGIN TABLE groups=0 wide=False\n"
     assert run("report", "--wide").output == "PLUGIN TABLE groups=0 wide=True\n"
     assert calls == [False, True]
@@ -28,5 +29,5 @@ def test_wide_report_goes_through_the_registered_table_format(
 def test_a_table_format_without_a_width_option_still_draws_wide_reports(
     run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(BUILTIN_FORMATS, "table", lambda report: "PLAIN PLUGIN TABLE\n")
+    monkeypatch.setattr(formats, "render_table", lambda report: "PLAIN PLUGIN TABLE\n")
     assert run("report", "--wide").output == "PLAIN PLUGIN TABLE\n"
