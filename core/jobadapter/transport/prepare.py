@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import urllib3
 from urllib3._collections import HTTPHeaderDict
 from urllib3.util import parse_url
 
 from jobadapter.errors import InvalidRequest
 from jobadapter.redact import redact_text
+from jobadapter.transport.multipart import encode_multipart
 from jobadapter.urls import has_control_chars, plain_url, safe_url
 
 __all__ = [
@@ -141,7 +141,7 @@ def encode_payload(
         headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         return urlencode(list(form.items())).encode("ascii")
     if multipart is not None:
-        data, content_type = urllib3.encode_multipart_formdata(dict(multipart))
+        data, content_type = encode_multipart(multipart)
         headers["Content-Type"] = content_type
         return data
     if body is not None and not isinstance(body, bytes):
