@@ -634,3 +634,34 @@ def test_a_read_within_slack_of_the_deadline_keeps_the_socket_timeout() -> None:
         assert reader.readinto(bytearray(8)) == 2
     assert far.changes == 2  # cut to the deadline for the read, then put back
     assert far.timeout == 60.0 + 10 * SLACK
+
+
+# -- an answer's header looked up in one step (headers.py) --------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Retry-After", "retry-after", "RateLimit-Remaining", "X-A", "x-a"]),
+            st.text(alphabet="0123 ,", max_size=4),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["Retry-After", "RETRY-AFTER", "ratelimit-remaining", "X-A", "Absent"]),
+)
+def test_header_value_of_an_answer_is_the_first_value_in_any_case(
+    pairs: list[tuple[str, str]], name: str
+) -> None:
+    from jobadapter.headers import header_value
+    from urllib3._collections import HTTPHeaderDict
+
+    answer = HTTPHeaderDict()
+    for key, value in pairs:
+        answer.add(key, value)
+    walked = next((v for k, v in answer.iteritems() if k.lower() == name.lower()), None)
+    assert header_value(answer, name) == walked
+    plain = {"Content-Type": "text/plain", "retry-after": "7"}
+    assert header_value(plain, "Retry-After") == "7"
+    assert header_value(plain, "content-TYPE") == "text/plain"
+    assert header_value(plain, "Absent") is None
