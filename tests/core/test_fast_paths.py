@@ -609,14 +609,9 @@ class _CountingSocket:
         self.changes += 1
         self.timeout = value
 
-
-class _OneRead:
-    def readinto(self, buffer: Any) -> int:
+    def recv_into(self, buffer: Any) -> int:
         buffer[:2] = b"ok"
         return 2
-
-    def close(self) -> None:
-        pass
 
 
 def test_a_read_within_slack_of_the_deadline_keeps_the_socket_timeout() -> None:
@@ -624,12 +619,12 @@ def test_a_read_within_slack_of_the_deadline_keeps_the_socket_timeout() -> None:
     from jobadapter.transport.deadline import SLACK, _DeadlineReader, answer_deadline
 
     sock = _CountingSocket(60.0)
-    reader = _DeadlineReader(sock, _OneRead())  # type: ignore[arg-type]
+    reader = _DeadlineReader(sock, "rb")  # type: ignore[arg-type]
     with answer_deadline(60.0):
         assert reader.readinto(bytearray(8)) == 2
     assert sock.changes == 0
     far = _CountingSocket(60.0 + 10 * SLACK)  # a deadline well inside the socket's timeout
-    reader = _DeadlineReader(far, _OneRead())  # type: ignore[arg-type]
+    reader = _DeadlineReader(far, "rb")  # type: ignore[arg-type]
     with answer_deadline(60.0):
         assert reader.readinto(bytearray(8)) == 2
     assert far.changes == 2  # cut to the deadline for the read, then put back

@@ -109,49 +109,48 @@ def answer_deadline_passed() -> bool:
     return at is not None and time.monotonic() >= at
 
 
-class _DeadlineReader(io.RawIOBase):
-    """A socket's reads, each waiting no longer than the thread's answer deadline."""
+class _DeadlineReader(socket.SocketIO):
+    """A socket's reads, each waiting no longer than the thread's answer deadline.
 
-    def __init__(self, sock: socket.socket, raw: io.RawIOBase) -> None:
-        super().__init__()
-        self._sock = sock
-        self._raw = raw  # the socket's own file: keeps it open while the answer is read
+    The socket's own raw file (``SocketIO``) with its ``readinto`` bounded: one layer
+    of Python per read, not a wrapper around a second raw file."""
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int | None:
+    def readinto(self, b: Any) -> int | None:
         at = _current.answer
         if at is None:
-            return self._raw.readinto(buffer)
+            return _socket_readinto(self, b)
         left = at - time.monotonic()
         if left <= 0:
             raise AnswerTimeout("the whole answer took longer than its deadline")
-        usual = self._sock.gettimeout()
+        sock = self._sock  # type: ignore[attr-defined]
+        usual = sock.gettimeout()
         if usual is not None and usual <= left + SLACK:
-            return self._raw.readinto(buffer)
-        self._sock.settimeout(left)
+            return _socket_readinto(self, b)
+        sock.settimeout(left)
         try:
-            return self._raw.readinto(buffer)
+            return _socket_readinto(self, b)
         except TimeoutError:
             raise AnswerTimeout("the whole answer took longer than its deadline") from None
         finally:
-            self._sock.settimeout(usual)
+            sock.settimeout(usual)
 
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
+
+_socket_readinto = socket.SocketIO.readinto
 
 
 class _DeadlineSocket:
     """What ``http.client.HTTPResponse`` takes from its socket: ``makefile``."""
 
+    __slots__ = ("_sock",)
+
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
 
     def makefile(self, mode: str, *args: Any, **kwargs: Any) -> io.BufferedReader:
-        raw = self._sock.makefile("rb", buffering=0)
-        return io.BufferedReader(_DeadlineReader(self._sock, raw))
+        sock = self._sock
+        raw = _DeadlineReader(sock, "rb")
+        sock._io_refs += 1  # type: ignore[attr-defined]  # as socket.makefile counts its files
+        return io.BufferedReader(raw)
 
 
 class _DeadlineResponse(http.client.HTTPResponse):
