@@ -171,23 +171,31 @@ class Connection:
             if authenticated:
                 sent = self.credentials.auth_headers(self.transport)
                 all_headers.update(sent)
+            # Only what differs from the transport's defaults: a GET (most calls) passes
+            # four keywords, not thirteen.
             kwargs: dict[str, Any] = {}
             if json is not _UNSET:
                 kwargs["json"] = json
+            if body is not None:
+                kwargs["body"] = body
+            if form is not None:
+                kwargs["form"] = form
+            if multipart is not None:
+                kwargs["multipart"] = multipart
+            if idempotency_key is not None:
+                kwargs["idempotency_key"] = idempotency_key
+            if retry_unsafe:
+                kwargs["retry_unsafe"] = True
+            if self.provider.refusals_create_nothing:
+                kwargs["retry_refused"] = True
+            if not self.profile.verify_tls:
+                kwargs["verify_tls"] = False
+            if authenticated:
+                trusted = self._credential_origins()
+                if trusted:
+                    kwargs["trusted_origins"] = trusted
             response = self.transport.request(
-                method,
-                url,
-                headers=all_headers,
-                body=body,
-                form=form,
-                multipart=multipart,
-                idempotency_key=idempotency_key,
-                retry_unsafe=retry_unsafe,
-                retry_refused=self.provider.refusals_create_nothing,
-                timeouts=self.timeouts,
-                verify_tls=self.profile.verify_tls,
-                trusted_origins=self._credential_origins() if authenticated else (),
-                **kwargs,
+                method, url, headers=all_headers, timeouts=self.timeouts, **kwargs
             )
             if response.status == 401 and authenticated and attempt == 1:
                 log.info(

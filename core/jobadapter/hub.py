@@ -98,6 +98,9 @@ class Hub(HubLookups):
         self.transport = transport
         self._connections: dict[str, Connection] = {}
         self._instances: dict[tuple[str, str], tuple[type[Adapter], Profile, Adapter]] = {}
+        #: (verb, adapter, profile name) -> what ``_call`` found for it, reused while the
+        #: adapter class, the profile and the connection are still the ones it found.
+        self._verbs: dict[tuple[str, str, str], tuple[type[Adapter], Profile, Connection, Any]] = {}
         self._zone_warned: set[str] = set()
         self._lock = threading.RLock()
 
@@ -120,11 +123,28 @@ class Hub(HubLookups):
     def _call(
         self, verb: str, adapter: str, profile: str | Profile | None, *args: Any, **kwargs: Any
     ) -> Any:
+        if profile.__class__ is str:  # the usual call: a profile by name, resolved before
+            known = self._verbs.get((verb, adapter, profile))
+            if (
+                known is not None
+                and self.plugins.registry.adapters.get(adapter) is known[0]
+                and self.profiles.get(profile) is known[1]
+                and self._connections.get(known[1].name) is known[2]
+            ):
+                return known[3](known[2], *args, **kwargs)
         cls = self._adapter_class(adapter)
         prof = self._resolve_profile(cls, profile)
         instance = self._adapter_for(adapter, prof, cls)
         check_verb(instance, verb)
-        return getattr(instance, VERB_METHODS[verb])(self._connection_for(prof), *args, **kwargs)
+        conn = self._connection_for(prof)
+        method = getattr(instance, VERB_METHODS[verb])
+        if profile.__class__ is str and self.profiles.get(profile) is prof:
+            if len(self._verbs) >= 1024:  # a bound, should a caller invent names
+                self._verbs.clear()
+            # The same (class, profile, connection) next time means the same adapter
+            # instance (see _adapter_for) and the same checks passed: call it at once.
+            self._verbs[(verb, adapter, profile)] = (cls, prof, conn, method)
+        return method(conn, *args, **kwargs)
 
     def submit(
         self,
