@@ -16,7 +16,7 @@ def header_value(headers: Mapping[str, str], name: str) -> str | None:
     of every answer).
     """
     if headers.__class__ is HTTPHeaderDict:
-        values = headers.getlist(name)  # type: ignore[attr-defined]
+        values = headers.getlist(name)
         return values[0] if values else None
     lowered = name.lower()
     for key, value in headers.items():
