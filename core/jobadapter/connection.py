@@ -49,6 +49,7 @@ class Connection:
         self._static_headers: ProfileMemo[Mapping[str, str]] = ProfileMemo()
         self._file_headers: ProfileMemo[Mapping[str, str]] = ProfileMemo()
         self._trusted: ProfileMemo[frozenset[str]] = ProfileMemo()
+        self._origins: tuple[frozenset[str], str, Collection[str]] | None = None
 
     def __repr__(self) -> str:
         return f"<Connection profile={self.profile.name!r} provider={self.provider.name!r}>"
@@ -107,13 +108,24 @@ class Connection:
         key = origin_key(url)
         return key is not None and key in self.trusted_origins
 
-    def _credential_origins(self) -> Collection[str]:
-        """Where credentials may follow a redirect: the API root and the trusted hosts."""
+    def _credential_origins(self, base_url: str | None = None) -> Collection[str]:
+        """Where credentials may follow a redirect: the API root and the trusted hosts.
+
+        ``base_url``: the API root, when the caller has just read it. Kept for the
+        same root and trusted hosts: parsing the root's origin on every request was a
+        third of a Zoho request's own work."""
         trusted = self.trusted_origins
         if not trusted:
             return trusted  # a redirect within one origin keeps its headers anyway
-        base = origin_key(self.base_url)
-        return trusted | {base} if base is not None else trusted
+        if base_url is None:
+            base_url = self.base_url
+        memo = self._origins
+        if memo is not None and memo[0] is trusted and memo[1] == base_url:
+            return memo[2]
+        base = origin_key(base_url)
+        origins = trusted | {base} if base is not None else trusted
+        self._origins = (trusted, base_url, origins)
+        return origins
 
     @property
     def base_url(self) -> str:
@@ -171,23 +183,31 @@ class Connection:
             if authenticated:
                 sent = self.credentials.auth_headers(self.transport)
                 all_headers.update(sent)
+            # Only what differs from the transport's defaults: a GET (most calls) passes
+            # four keywords, not thirteen.
             kwargs: dict[str, Any] = {}
             if json is not _UNSET:
                 kwargs["json"] = json
+            if body is not None:
+                kwargs["body"] = body
+            if form is not None:
+                kwargs["form"] = form
+            if multipart is not None:
+                kwargs["multipart"] = multipart
+            if idempotency_key is not None:
+                kwargs["idempotency_key"] = idempotency_key
+            if retry_unsafe:
+                kwargs["retry_unsafe"] = True
+            if self.provider.refusals_create_nothing:
+                kwargs["retry_refused"] = True
+            if not self.profile.verify_tls:
+                kwargs["verify_tls"] = False
+            if authenticated:
+                trusted = self._credential_origins(base)
+                if trusted:
+                    kwargs["trusted_origins"] = trusted
             response = self.transport.request(
-                method,
-                url,
-                headers=all_headers,
-                body=body,
-                form=form,
-                multipart=multipart,
-                idempotency_key=idempotency_key,
-                retry_unsafe=retry_unsafe,
-                retry_refused=self.provider.refusals_create_nothing,
-                timeouts=self.timeouts,
-                verify_tls=self.profile.verify_tls,
-                trusted_origins=self._credential_origins() if authenticated else (),
-                **kwargs,
+                method, url, headers=all_headers, timeouts=self.timeouts, **kwargs
             )
             if response.status == 401 and authenticated and attempt == 1:
                 log.info(

@@ -547,3 +547,116 @@ def test_a_profile_memo_is_made_again_whenever_a_setting_changes() -> None:
     del options["list"]
     memo.get(profile, edit_while_making)
     assert memo.get(profile, make) == 12 and made[-1]["v"] == 2
+
+
+# -- request headers as a plain dict (transport/headers.py) ------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["User-Agent", "user-agent", "Accept", "ACCEPT", "X-A", "x-a", "Host"]),
+            st.text(alphabet="abc ", max_size=5),
+        ),
+        max_size=6,
+    )
+)
+def test_prepare_headers_sets_names_as_httpheaderdict_does(pairs: list[tuple[str, str]]) -> None:
+    from jobadapter.transport.prepare import prepare_headers
+    from urllib3._collections import HTTPHeaderDict
+
+    given_headers = dict(pairs)
+    expected = HTTPHeaderDict()
+    expected["User-Agent"] = "ua"
+    for name, value in given_headers.items():
+        expected[name] = value
+    expected["Accept-Encoding"] = "gzip"
+    got = prepare_headers("ua", given_headers)
+    assert type(got) is not HTTPHeaderDict
+    assert {k.lower(): v for k, v in got.items()} == {k.lower(): v for k, v in expected.items()}
+    assert len(got) == len(expected)  # one header per name, whatever its case
+
+
+def test_request_headers_put_replace_and_drop_in_any_case() -> None:
+    from jobadapter.transport.headers import RequestHeaders
+
+    headers = RequestHeaders({"content-type": "text/plain"})
+    headers.put_default("Content-Type", "application/json")
+    assert headers == {"content-type": "text/plain"}
+    headers.put("CONTENT-TYPE", "text/csv")
+    assert headers == {"CONTENT-TYPE": "text/csv"}
+    assert headers.get_any("Content-Type") == "text/csv"
+    headers.drop("content-TYPE")
+    assert headers == {}
+    headers.drop("absent")
+
+
+# -- the answer deadline's reads (transport/deadline.py) ----------------------------
+
+
+class _CountingSocket:
+    """What ``_DeadlineReader`` asks of a socket, counting timeout changes."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.changes = 0
+
+    def gettimeout(self) -> float:
+        return self.timeout
+
+    def settimeout(self, value: float) -> None:
+        self.changes += 1
+        self.timeout = value
+
+    def recv_into(self, buffer: Any) -> int:
+        buffer[:2] = b"ok"
+        return 2
+
+
+def test_a_read_within_slack_of_the_deadline_keeps_the_socket_timeout() -> None:
+    """The usual case: the deadline is the socket's own read timeout set a moment ago."""
+    from jobadapter.transport.deadline import SLACK, _DeadlineReader, answer_deadline
+
+    sock = _CountingSocket(60.0)
+    reader = _DeadlineReader(sock, "rb")  # type: ignore[arg-type]
+    with answer_deadline(60.0):
+        assert reader.readinto(bytearray(8)) == 2
+    assert sock.changes == 0
+    far = _CountingSocket(60.0 + 10 * SLACK)  # a deadline well inside the socket's timeout
+    reader = _DeadlineReader(far, "rb")  # type: ignore[arg-type]
+    with answer_deadline(60.0):
+        assert reader.readinto(bytearray(8)) == 2
+    assert far.changes == 2  # cut to the deadline for the read, then put back
+    assert far.timeout == 60.0 + 10 * SLACK
+
+
+# -- an answer's header looked up in one step (headers.py) --------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Retry-After", "retry-after", "RateLimit-Remaining", "X-A", "x-a"]),
+            st.text(alphabet="0123 ,", max_size=4),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["Retry-After", "RETRY-AFTER", "ratelimit-remaining", "X-A", "Absent"]),
+)
+def test_header_value_of_an_answer_is_the_first_value_in_any_case(
+    pairs: list[tuple[str, str]], name: str
+) -> None:
+    from jobadapter.headers import header_value
+    from urllib3._collections import HTTPHeaderDict
+
+    answer = HTTPHeaderDict()
+    for key, value in pairs:
+        answer.add(key, value)
+    walked = next((v for k, v in answer.iteritems() if k.lower() == name.lower()), None)
+    assert header_value(answer, name) == walked
+    plain = {"Content-Type": "text/plain", "retry-after": "7"}
+    assert header_value(plain, "Retry-After") == "7"
+    assert header_value(plain, "content-TYPE") == "text/plain"
+    assert header_value(plain, "Absent") is None

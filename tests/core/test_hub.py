@@ -101,6 +101,32 @@ def test_get_through_the_hub(server: tuple[str, list[Request]]) -> None:
     )
 
 
+def test_a_profile_replaced_by_name_is_used_on_the_next_call(
+    server: tuple[str, list[Request]],
+) -> None:
+    """The hub remembers what a verb resolved to only while that profile, adapter
+    class and connection are still the hub's: a new profile takes effect at once."""
+    url, seen = server
+    with hub_for(url) as hub:
+        hub.get("echo.job", "1", profile="local")
+        hub.get("echo.job", "1", profile="local")  # answered from what was resolved
+        assert seen[-1].headers.get("X-Tenant") is None
+        hub.add_profile(
+            Profile(
+                name="local",
+                provider="generic",
+                base_url=url,
+                secrets={"token": "tok-abcdef"},
+                headers={"X-Tenant": "t2"},
+            )
+        )
+        hub.get("echo.job", "1", profile="local")
+        assert seen[-1].headers.get("X-Tenant") == "t2"
+        hub.add_profile(Profile(name="local", provider="generic", base_url=url))  # no token
+        with pytest.raises(ConfigError, match="needs 'token'"):
+            hub.get("echo.job", "1", profile="local")
+
+
 def test_job_id_is_one_path_segment(server: tuple[str, list[Request]]) -> None:
     url, seen = server
     with hub_for(url) as hub:

@@ -255,3 +255,18 @@ def test_the_transport_alone_never_repeats_a_post_on_an_answer(api: Server) -> N
     assert response.status == 429 and len(api.requests) == 1
     with pytest.raises(TransientError):
         make_transport().request("POST", "http://127.0.0.1:1/jobs", body=b"x")
+
+
+def test_credentials_follow_the_api_root_as_it_is_now() -> None:
+    """Where credentials may follow a redirect is kept per API root: a root that
+    changes (Zoho's comes from the token answer) is the one allowed next."""
+    provider = ContentHostProvider("https://api-a.example:8443/v1", ["content.example"])
+    conn = connect(provider)
+    first = conn._credential_origins()
+    assert first == {"https://content.example:443", "https://api-a.example:8443"}
+    assert conn._credential_origins() is first  # the same root: not worked out again
+    provider.base = "https://api-b.example/v2"
+    assert conn._credential_origins() == {
+        "https://content.example:443",
+        "https://api-b.example:443",
+    }

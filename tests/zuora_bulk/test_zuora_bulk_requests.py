@@ -205,3 +205,17 @@ def test_upload_target_under_either_documented_name() -> None:
         upload_target({"uploadRequest": {"uri": "ftp://x", "fields": {}}})
     with pytest.raises(ProviderResponseError, match="usable value"):
         upload_target({"uploadRequest": {"uri": "https://x", "fields": {"key": None}}})
+
+
+@pytest.mark.parametrize("data", [b"", b" ", b"\r\n\t\x0b\x0c \n"])
+def test_an_empty_or_blank_csv_is_refused(data: bytes) -> None:
+    from jobadapter_zuora_bulk.files import LoadedFile, check_csv_or_zip
+
+    with pytest.raises(InvalidRequest, match="is empty"):
+        check_csv_or_zip(LoadedFile("a.csv", data))
+
+
+def test_a_csv_with_blank_ends_is_accepted() -> None:
+    from jobadapter_zuora_bulk.files import LoadedFile, check_csv_or_zip
+
+    check_csv_or_zip(LoadedFile("a.csv", b"\n Id\n"))

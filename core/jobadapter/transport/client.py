@@ -11,26 +11,26 @@ from __future__ import annotations
 import gzip
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Collection, Mapping
 from importlib import metadata
 from typing import Any, BinaryIO
 
-import attrs
 import urllib3
-from urllib3._collections import HTTPHeaderDict
 
 from jobadapter.errors import InvalidRequest, ProviderResponseError, TransientError
 from jobadapter.redact import get_logger
 from jobadapter.retry import RetryPolicy
 from jobadapter.transport.deadline import (
+    CALL_DEADLINE,
     answer_deadline,
     answer_deadline_passed,
     call_time_left,
+    late_reason,
     lift_answer_deadline,
 )
 from jobadapter.transport.failure import Failure
+from jobadapter.transport.headers import RequestHeaders
 from jobadapter.transport.prepare import (
     UNSET,
     check_header,
@@ -54,7 +54,9 @@ from jobadapter.transport.sending import (
     Pools,
     Timeouts,
     follow_redirect,
+    within_call_deadline,
 )
+from jobadapter.transport.stats import TransportStats
 from jobadapter.urls import safe_url
 
 __all__ = ["Transport", "TransportStats"]
@@ -65,43 +67,6 @@ except metadata.PackageNotFoundError:  # running from a source tree
     _VERSION = "0"
 
 log = get_logger("transport")
-
-
-@attrs.define
-class TransportStats:
-    """Counters for benchmarks and diagnostics (thread-safe increments)."""
-
-    requests: int = 0
-    retries: int = 0
-    redirects: int = 0
-    bytes_sent: int = 0
-    bytes_received: int = 0  # on the wire, before decompression
-    _lock: threading.Lock = attrs.field(factory=threading.Lock, init=False, repr=False, eq=False)
-
-    def add(self, **counts: int) -> None:
-        with self._lock:
-            for name, value in counts.items():
-                setattr(self, name, getattr(self, name) + value)
-
-    def sent(self, nbytes: int) -> None:
-        """One request sent (``add(requests=1, bytes_sent=n)`` without its generic loop)."""
-        with self._lock:
-            self.requests += 1
-            self.bytes_sent += nbytes
-
-    def received(self, nbytes: int) -> None:
-        with self._lock:
-            self.bytes_received += nbytes
-
-    def snapshot(self) -> dict[str, int]:
-        with self._lock:
-            return {
-                "requests": self.requests,
-                "retries": self.retries,
-                "redirects": self.redirects,
-                "bytes_sent": self.bytes_sent,
-                "bytes_received": self.bytes_received,
-            }
 
 
 class Transport:
@@ -184,12 +149,12 @@ class Transport:
         payload = encode_payload(prepared, body, json, form, multipart)
         if gzip_body and payload is not None:
             payload = gzip.compress(payload, mtime=0)
-            prepared["Content-Encoding"] = "gzip"
+            prepared.put("Content-Encoding", "gzip")
         if idempotency_key is not None:
             if not 0 < len(idempotency_key) <= 255:
                 raise InvalidRequest("idempotency key must be 1-255 characters")
             check_header("Idempotency-Key", idempotency_key)
-            prepared["Idempotency-Key"] = idempotency_key
+            prepared.put("Idempotency-Key", idempotency_key)
         response, _ = self._call(
             method,
             url,
@@ -247,7 +212,7 @@ class Transport:
         self,
         method: str,
         url: str,
-        headers: HTTPHeaderDict,
+        headers: RequestHeaders,
         body: bytes | None,
         *,
         unsafe_ok: bool,
@@ -279,7 +244,7 @@ class Transport:
                 try:
                     self.stats.sent(len(body) if body else 0)
                     raw = self._pools.send(
-                        method, url, headers, body, _within(timeouts, left), verify_tls
+                        method, url, headers, body, within_call_deadline(timeouts, left), verify_tls
                     )
                     try:
                         status = raw.status
@@ -330,7 +295,7 @@ class Transport:
                         raw.release_conn()
                 except Failure as failure:
                     if answer_deadline_passed():
-                        failure.reason = _late(timeouts.read)
+                        failure.reason = late_reason(timeouts.read)
                     if dest is not None and start is None and failure.written:
                         may_retry = False
                     if not (may_retry or not failure.sent):
@@ -383,24 +348,3 @@ class Transport:
     def _pool_for(self, url: str, verify_tls: bool) -> tuple[urllib3.HTTPConnectionPool, str]:
         """The connection pool for ``url``'s origin and the request target to send it."""
         return self._pools.pool_for(url, verify_tls)
-
-
-#: Why a call ended when its caller's deadline (a watch's, a wait's) passed.
-CALL_DEADLINE = "the caller's deadline passed (a watch or wait deadline); not tried again"
-
-
-def _late(timeout: float) -> str:
-    """Why a try ended when its whole answer did not come within ``timeout``."""
-    if (call_time_left() or 1.0) <= 0:
-        return CALL_DEADLINE
-    return (
-        f"no whole answer within {timeout:g} s (the profile's timeout): the server sent "
-        "nothing, or too slowly"
-    )
-
-
-def _within(timeouts: Timeouts, left: float | None) -> Timeouts:
-    """``timeouts`` with the connect timeout cut to the call deadline's time left."""
-    if left is None or left >= timeouts.connect:
-        return timeouts
-    return Timeouts(connect=max(left, 0.01), read=timeouts.read)

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import urllib3
-from urllib3._collections import HTTPHeaderDict
 from urllib3.util import parse_url
 
 from jobadapter.errors import InvalidRequest
 from jobadapter.redact import redact_text
+from jobadapter.transport.headers import RequestHeaders
+from jobadapter.transport.multipart import encode_multipart
 from jobadapter.urls import has_control_chars, plain_url, safe_url
 
 __all__ = [
@@ -106,19 +106,20 @@ def check_method(method: str) -> str:
     return method.upper()
 
 
-def prepare_headers(user_agent: str, headers: Mapping[str, str] | None) -> HTTPHeaderDict:
-    """The headers to send: ours, then the caller's (each checked)."""
-    prepared = HTTPHeaderDict()  # filled item by item: cheaper than from a dict
-    prepared["User-Agent"] = user_agent
-    for name, value in (headers or {}).items():
-        check_header(name, value)
-        prepared[name] = value
-    prepared["Accept-Encoding"] = "gzip"  # we decode (and cap) it ourselves
-    return prepared
+def prepare_headers(user_agent: str, headers: Mapping[str, str] | None) -> RequestHeaders:
+    """The headers to send: ours, then the caller's (each checked; a name in any case
+    replaces the same name set before it), and our Accept-Encoding last."""
+    pairs = [("User-Agent", user_agent)]
+    if headers:
+        for name, value in headers.items():
+            check_header(name, value)
+            pairs.append((name, value))
+    pairs.append(("Accept-Encoding", "gzip"))  # we decode (and cap) it ourselves
+    return RequestHeaders.of(pairs)
 
 
 def encode_payload(
-    headers: HTTPHeaderDict,
+    headers: RequestHeaders,
     body: bytes | None,
     json: Any,
     form: Mapping[str, str] | None,
@@ -135,14 +136,14 @@ def encode_payload(
             text = _json.dumps(json, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise InvalidRequest(f"request body is not JSON-serialisable: {exc}") from None
-        headers.setdefault("Content-Type", "application/json")
+        headers.put_default("Content-Type", "application/json")
         return text.encode("utf-8")
     if form is not None:
-        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        headers.put_default("Content-Type", "application/x-www-form-urlencoded")
         return urlencode(list(form.items())).encode("ascii")
     if multipart is not None:
-        data, content_type = urllib3.encode_multipart_formdata(dict(multipart))
-        headers["Content-Type"] = content_type
+        data, content_type = encode_multipart(multipart)
+        headers.put("Content-Type", content_type)
         return data
     if body is not None and not isinstance(body, bytes):
         raise InvalidRequest(f"body must be bytes, got {type(body).__name__}")

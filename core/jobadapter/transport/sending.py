@@ -15,7 +15,6 @@ from urllib.parse import urljoin
 
 import attrs
 import urllib3
-from urllib3._collections import HTTPHeaderDict
 from urllib3.connectionpool import port_by_scheme
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -29,10 +28,18 @@ from jobadapter.errors import InvalidRequest, ProviderError, ProviderResponseErr
 from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
 from jobadapter.transport.deadline import pool_classes
 from jobadapter.transport.failure import Failure, brief
+from jobadapter.transport.headers import RequestHeaders
 from jobadapter.transport.prepare import check_url, split_target
 from jobadapter.urls import origin_key, safe_url, same_origin
 
-__all__ = ["MAX_REDIRECTS", "REDIRECTS", "Pools", "Timeouts", "follow_redirect"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "REDIRECTS",
+    "Pools",
+    "Timeouts",
+    "follow_redirect",
+    "within_call_deadline",
+]
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
@@ -74,7 +81,7 @@ class Pools:
         self,
         method: str,
         url: str,
-        headers: HTTPHeaderDict,
+        headers: RequestHeaders,
         body: bytes | None,
         timeouts: Timeouts,
         verify_tls: bool,
@@ -165,10 +172,10 @@ def follow_redirect(
     location: str,
     method: str,
     url: str,
-    headers: HTTPHeaderDict,
+    headers: RequestHeaders,
     body: bytes | None,
     trusted: Collection[str] = (),
-) -> tuple[str, str, HTTPHeaderDict, bytes | None]:
+) -> tuple[str, str, RequestHeaders, bytes | None]:
     """The method, URL, headers and body of the request a redirect asks for.
 
     Credentials never follow a redirect to another origin, unless that origin is
@@ -182,11 +189,11 @@ def follow_redirect(
         raise ProviderResponseError(
             "redirect to an unusable location", status=status, method=method, url=safe_url(url)
         ) from None
-    headers = HTTPHeaderDict(headers)
+    headers = RequestHeaders(headers)  # a copy: the caller's stay as they were
     if status == 303 and method != "HEAD":
         method, body = "GET", None
         for name in _BODY_HEADERS:
-            headers.discard(name)
+            headers.drop(name)
     if not same_origin(url, target) and origin_key(target) not in trusted:
         if body is not None and carries_secret(body):
             raise ProviderResponseError(
@@ -199,7 +206,7 @@ def follow_redirect(
         for name in list(headers):
             value = headers[name]
             if name.lower() in _ORIGIN_BOUND or redact_text(value) != value:
-                headers.discard(name)
+                del headers[name]
     log.debug("redirect %s -> %s (%s)", safe_url(url), safe_url(target), status)
     return method, target, headers, body
 
@@ -208,3 +215,10 @@ def carries_secret(body: bytes) -> bool:
     """Whether ``body`` holds a known secret or a credential field (a token request's form)."""
     text = body.decode("latin-1")
     return redact_text(text) != text
+
+
+def within_call_deadline(timeouts: Timeouts, left: float | None) -> Timeouts:
+    """``timeouts`` with the connect timeout cut to the call deadline's time left."""
+    if left is None or left >= timeouts.connect:
+        return timeouts
+    return Timeouts(connect=max(left, 0.01), read=timeouts.read)

@@ -113,5 +113,5 @@ def check_csv_or_zip(loaded: LoadedFile, *, what: str = "file") -> None:
         raise InvalidRequest(
             f"{what} {loaded.name!r} must be a .csv file or a zipped .csv (rename it or pass name=)"
         )
-    if not loaded.data.strip():
+    if not loaded.data or loaded.data.isspace():  # ``strip()`` would copy the whole file
         raise InvalidRequest(f"{what} {loaded.name!r} is empty")
