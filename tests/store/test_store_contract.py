@@ -129,6 +129,29 @@ def test_a_row_another_store_changed_is_read_again(backend: Backend) -> None:
     assert [x.kind for x in result.anomalies] == [AnomalyKind.COUNTS_DECREASED]
 
 
+def test_a_job_changed_in_place_after_it_was_stored_does_not_hide_the_next_change(
+    store: Store,
+) -> None:
+    # A caller that reuses its answer dict between polls must still have the new
+    # answer stored: what the store remembers is its own copy, not the caller's.
+    answer: dict[str, Any] = {"status": "IN PROGRESS", "done": 1}
+    store.observe(job(R, id="M1", raw=answer), observed_at=at(0))
+    answer["done"] = 2
+    store.observe(job(R, id="M1", raw={"status": "IN PROGRESS", "done": 2}), observed_at=at(1))
+    stored = store.get("zuora.mass_updater", "M1")
+    assert stored is not None and stored.raw == {"status": "IN PROGRESS", "done": 2}
+
+
+def test_a_stored_job_handed_out_and_changed_does_not_hide_the_next_change(store: Store) -> None:
+    running = job(R, id="M2", raw={"status": "IN PROGRESS", "done": 1})
+    store.observe(running, observed_at=at(0))
+    handed_out = store.observe(running, observed_at=at(1)).job
+    handed_out.raw["done"] = 5
+    store.observe(job(R, id="M2", raw={"status": "IN PROGRESS", "done": 5}), observed_at=at(2))
+    stored = store.get("zuora.mass_updater", "M2")
+    assert stored is not None and stored.raw == {"status": "IN PROGRESS", "done": 5}
+
+
 def test_an_unchanged_observation_moves_only_last_seen(store: Store) -> None:
     running = job(R, id="U1", counts=Counts(total=100, processed=10))
     store.observe(running, profile="a", observed_at=at(0))

@@ -16,6 +16,7 @@ from jobadapter.adapter import provider_of
 from jobadapter.model import Job
 from jobadapter.observe import Observation, observe
 from jobadapter.redact import redact_text
+from jobadapter.serialize import loads
 from jobadapter.store.conn import Conn
 from jobadapter.store.decoded import DecodedSnapshots
 from jobadapter.store.dialect import Dialect
@@ -61,7 +62,9 @@ def observe_row(
     if at < last_seen:
         # Fetched before the observation stored last (another watcher's, written
         # first): older news, not a move or a drop in counts. Nothing to write.
-        return Observation(job=stored, previous=stored)
+        # (A fresh copy: ``stored`` may be the cache's own.)
+        fresh = loads(row[_SNAPSHOT])
+        return Observation(job=fresh, previous=fresh)
     result = observe(stored, job)
     kept = result.job
     if not result.anomalies and kept == result.previous:
@@ -70,8 +73,10 @@ def observe_row(
             "UPDATE jobs SET profile = COALESCE(?, profile), last_seen_us = ? WHERE pk = ?",
             (profile, at, pk),
         )
-        decoded.keep(job.key, row[_SNAPSHOT], stored)
-        return result
+        decoded.keep_decoded(job.key, row[_SNAPSHOT], stored)
+        # Equal to ``stored`` and built from the caller's own answer, so the
+        # cache's Job is not handed out.
+        return Observation(job=kept, previous=kept)
     if terminal_seen is None and kept.is_terminal:
         terminal_seen = at
     text, exact = snapshot_of(kept)
@@ -113,6 +118,8 @@ def observe_row(
     _record_history(conn, pk, at, result)
     if exact:
         decoded.keep(job.key, text, kept)
+    else:
+        decoded.forget(job.key)
     return result
 
 
