@@ -1,5 +1,6 @@
 """Taking the store's open jobs into the schedule reads new rows and one sweep
-slice per turn, never every open job; a row committed late is still found."""
+slice per turn, never every open job; a row committed late is found next turn,
+or by the sweep once its gap was given up."""
 
 from __future__ import annotations
 
@@ -87,16 +88,88 @@ def test_a_turn_over_ten_thousand_open_jobs_reads_a_slice_not_all(intake: StoreI
     assert sum(t.scheduled for t in quiet) == 0
 
 
-def test_a_row_committed_after_a_later_one_was_read_is_found_by_the_sweep(
+def test_a_row_committed_after_a_later_one_was_read_is_taken_in_next_turn(
+    intake: StoreIntake,
+) -> None:
+    # PostgreSQL numbers a row at insert, not at commit: row 3001 can commit after
+    # 3002 was read. The high mark waits at the gap, so the next turn finds it.
+    db = intake.db
+    _add_jobs(db, 1, 3000)
+    _add_jobs(db, 3002, 1)
+    first = intake.turn(now=1.0)
+    assert (first.scheduled, first.high_mark) == (3001, 3000)
+    _add_jobs(db, 3001, 1)
+    second = intake.turn(now=2.0)
+    assert (second.scheduled, second.high_mark) == (1, 3002)
+    assert _scheduled(db) == 3002
+
+
+def test_a_gap_that_stays_is_passed_after_the_grace_and_left_to_the_sweep(
+    intake: StoreIntake,
+) -> None:
+    # A rolled-back insert leaves a number that never commits: the mark waits
+    # ``grace`` seconds for it, then moves on (rows past the gap are taken in meanwhile).
+    db = intake.db
+    _add_jobs(db, 1, 10)
+    _add_jobs(db, 12, 3)
+    held = [intake.turn(now=t) for t in (100.0, 100.0 + intake.grace / 2)]
+    assert [t.high_mark for t in held] == [10, 10]
+    assert sum(t.scheduled for t in held) == 13
+    _add_jobs(db, 15, 3)
+    passed = intake.turn(now=100.0 + intake.grace)
+    assert (passed.high_mark, passed.scheduled) == (17, 3)
+    # A new gap further on is waited for afresh.
+    _add_jobs(db, 19, 1)
+    assert intake.turn(now=100.0 + intake.grace).high_mark == 17
+
+
+def test_a_row_committed_after_its_gap_was_passed_is_found_by_the_sweep(
     intake: StoreIntake,
 ) -> None:
     db = intake.db
     _add_jobs(db, 1, 3000)
     _add_jobs(db, 3002, 1)
     intake.turn(now=1.0)
-    # Row 3001 was numbered before 3002 but committed after the high mark passed it.
+    intake.turn(now=1.0 + intake.grace)
+    # Row 3001 committed after the mark stopped waiting for it.
     _add_jobs(db, 3001, 1)
-    assert intake.turn(now=2.0).scheduled == 0
+    assert intake.turn(now=2.0 + intake.grace).scheduled == 0
     turns = [intake.turn(now=3.0) for _ in range(3002 // SPAN + 1)]
     assert sum(t.scheduled for t in turns) == 1
     assert _scheduled(db) == 3002
+
+
+def test_on_postgresql_an_insert_still_open_is_waited_for(pg_schema_url: str) -> None:
+    # The real case behind the gap: one transaction draws its row number, a later
+    # one commits first, and only then does the first commit. (A thousand rows
+    # before them, so the sweep is elsewhere in the table when it happens.)
+    import psycopg
+
+    open_store(pg_schema_url).close()
+    db = FleetDB(pg_schema_url)
+    try:
+        schedule = FleetSchedule(db)
+        schedule.create()
+        taking = StoreIntake(schedule, span=100)
+        taking.create()
+        columns = (
+            "INSERT INTO jobs (adapter, job_id, profile, status, job_time_us, first_seen_us, "
+            "last_seen_us, snapshot, provider) "
+        )
+        row = "'a', {}, 'p', 'running', 0, 0, 0, '{{}}', 'x'"
+        with psycopg.connect(pg_schema_url) as slow, psycopg.connect(pg_schema_url) as quick:
+            quick.execute(
+                columns + "SELECT " + row.format("'pre' || g") + " FROM generate_series(1, 1000) g"
+            )
+            quick.commit()
+            assert taking.turn(now=1.0).scheduled == 1000
+            slow.execute(columns + f"VALUES ({row.format('%s')})", ("early",))  # numbered, open
+            quick.execute(columns + f"VALUES ({row.format('%s')})", ("late",))
+            quick.commit()
+            assert taking.turn(now=2.0).scheduled == 1
+            slow.commit()
+        assert taking.turn(now=3.0).scheduled == 1
+        claims = schedule.claim("w#1", now=3.0, ttl=5.0, limit=2000)
+        assert {"early", "late"} <= {c.job_id for c in claims}
+    finally:
+        db.close()
