@@ -168,7 +168,12 @@ class _OAuth:
         return self._api_base
 
     def share_tokens(self, share: TokenShare) -> None:
-        """Use the fleet's token (one for every worker) instead of fetching our own."""
+        """Use the fleet's token (one for every worker) instead of fetching our own.
+
+        Handing over the share in use again keeps the token cached (a worker does it
+        for every poll); another share (say, a rotated key's) is read afresh."""
+        if share is self._share:
+            return
         with self._lock:
             self._share = share
             self._cached = None

@@ -322,3 +322,38 @@ def test_no_secret_in_repr_str_or_debug_logs(
         assert secret not in repr(creds) and secret not in str(creds)
         assert secret not in str(info.value) and secret not in repr(info.value)
     assert "cid" not in repr(creds)  # client ids are masked like the other credentials
+
+
+class CountingShare:
+    """A TokenShare in memory that counts how often it is read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.token: tuple[str, float, str | None] | None = None
+
+    def read(self) -> tuple[str, float, str | None] | None:
+        self.reads += 1
+        return self.token
+
+    def refresh(self, fetch: Any) -> tuple[str, float, str | None]:
+        self.token = self.token or fetch()
+        return self.token
+
+    def drop(self, header: str) -> None:
+        self.token = None
+
+
+def test_sharing_the_same_share_again_keeps_the_cached_token(tokens: TokenServer) -> None:
+    # A fleet worker hands the share over on every poll: that must not cost a read
+    # of the shared cache (a database round trip) per poll.
+    creds = ClientCredentials(tokens.url, "cid", CLIENT_SECRET)
+    share = CountingShare()
+    creds.share_tokens(share)
+    first = creds.auth_headers(transport())
+    for _ in range(3):
+        creds.share_tokens(share)
+        assert creds.auth_headers(transport()) == first
+    assert (share.reads, tokens.counter) == (1, 1)
+    creds.share_tokens(CountingShare())  # another share (a rotated key): read it afresh
+    creds.auth_headers(transport())
+    assert tokens.counter == 2

@@ -85,6 +85,35 @@ def test_the_database_holds_no_usable_token(store_url: str) -> None:
     assert FleetTokens(FleetDB(store_url)).for_profile(oauth_profile()).read() is not None
 
 
+def test_a_profile_whose_secret_changed_is_sealed_with_its_new_key(store_url: str) -> None:
+    # A profile source can hand a worker a rotated client secret: the worker must
+    # seal with what the profile holds now, or the fleet's workers stop sharing.
+    db = FleetDB(store_url)
+    tokens = FleetTokens(db)
+    tokens.create()
+    tokens.for_profile(oauth_profile()).refresh(lambda: ("Bearer old", 0.0, None))  # expired
+    rotated = oauth_profile(secret="client-secret-2")
+    tokens.for_profile(rotated).refresh(lambda: ("Bearer new", 3600.0, None))
+    restarted = FleetTokens(FleetDB(store_url)).for_profile(rotated).read()
+    assert restarted is not None and restarted[0] == "Bearer new"
+
+
+def test_a_worker_with_another_key_does_not_overwrite_the_fleets_token(store_url: str) -> None:
+    # A misconfigured worker (another secret or JOBADAPTER_FLEET_KEY) gets a token of
+    # its own; the row stays the one every rightly configured worker opens.
+    db = FleetDB(store_url)
+    FleetTokens(db).create()
+    fleet = FleetTokens(db).for_profile(oauth_profile())
+    fleet.refresh(lambda: ("Bearer shared", 3600.0, None))
+    stranger = FleetTokens(FleetDB(store_url)).for_profile(oauth_profile(secret="other"))
+    assert stranger.refresh(lambda: ("Bearer own", 3600.0, None))[0] == "Bearer own"
+    kept = FleetTokens(FleetDB(store_url)).for_profile(oauth_profile()).read()
+    assert kept is not None and kept[0] == "Bearer shared"
+    # Nor can it drop the fleet's token, whatever header it names.
+    stranger.drop("Bearer shared")
+    assert fleet.read() is not None
+
+
 def test_a_sealed_token_is_bound_to_its_key_profile_and_expiry() -> None:
     seal = TokenSeal.for_profile(oauth_profile(), env={})
     sealed = seal.seal('["Bearer t", null]', 100.0)

@@ -64,20 +64,10 @@ class TokenSeal:
     @classmethod
     def for_profile(cls, profile: Profile, env: Mapping[str, str] | None = None) -> TokenSeal:
         """The seal of ``profile``: its secrets, plus ``JOBADAPTER_FLEET_KEY`` when set."""
-        env = os.environ if env is None else env
-        secrets = {key: profile.secret(key) for key in sorted(SECRET_KEYS)}
-        parts = [f"{key}={value}" for key, value in secrets.items() if value]
-        extra = env.get(FLEET_KEY_ENV, "")
-        if extra:
-            parts.append(f"{FLEET_KEY_ENV}={extra}")
-        if not parts:
-            raise ConfigError(
-                f"profile {profile.name!r} has no secret to derive the fleet's token key "
-                f"from; set {FLEET_KEY_ENV} to the same random value on every worker"
-            )
-        return cls(profile.name, "\n".join(parts).encode())
+        return cls(profile.name, key_material(profile, env))
 
     def _bound(self, expires: float) -> bytes:
+
         return f"{_VERSION}|{self.profile}|{expires!r}".encode()
 
     def seal(self, text: str, expires: float) -> str:
@@ -103,3 +93,20 @@ class TokenSeal:
     def fingerprint(self, header: str) -> str:
         """A keyed digest of ``header`` (tells tokens apart; reveals nothing of them)."""
         return hmac.new(self._mac_key, header.encode(), hashlib.sha256).hexdigest()
+
+
+def key_material(profile: Profile, env: Mapping[str, str] | None = None) -> bytes:
+    """The secret bytes ``profile``'s seal is derived from, as the profile holds them now
+    (a profile source may hand out a rotated secret), plus ``JOBADAPTER_FLEET_KEY``."""
+    env = os.environ if env is None else env
+    secrets = {key: profile.secret(key) for key in sorted(SECRET_KEYS)}
+    parts = [f"{key}={value}" for key, value in secrets.items() if value]
+    extra = env.get(FLEET_KEY_ENV, "")
+    if extra:
+        parts.append(f"{FLEET_KEY_ENV}={extra}")
+    if not parts:
+        raise ConfigError(
+            f"profile {profile.name!r} has no secret to derive the fleet's token key "
+            f"from; set {FLEET_KEY_ENV} to the same random value on every worker"
+        )
+    return "\n".join(parts).encode()

@@ -9,18 +9,26 @@ profile's row locked; the others wait on the lock and then use what it
 fetched. The row holds the token sealed (:mod:`jobadapter.fleet.seal`)
 with a key derived from the profile's secrets, which the database never
 sees: reading the database gives no usable token.
+
+A worker whose key differs (another client secret or fleet key: a
+misconfigured host, or one that already has a rotated secret) cannot open
+the row. It fetches a token of its own but leaves the row alone while the
+row's token is good, so the rightly keyed workers keep sharing theirs
+instead of each side overwriting the other's at every refresh.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from jobadapter.config import Profile
 from jobadapter.fleet.db import FleetDB
-from jobadapter.fleet.seal import TokenSeal
+from jobadapter.fleet.seal import TokenSeal, key_material
 from jobadapter.redact import get_logger
 
 log = get_logger("fleet")
@@ -58,7 +66,9 @@ class SharedToken:
     def __repr__(self) -> str:
         return f"<SharedToken {self.profile}>"
 
-    def _select(self, cur: Any, *, lock: bool) -> Token | None:
+    def _select(self, cur: Any, *, lock: bool) -> tuple[Token | None, bool]:
+        """The row's token (None when missing, expired or not ours), and whether it
+        is a good one sealed with another key."""
         suffix = " FOR UPDATE" if lock and self.db.postgres else ""
         cur.execute(
             self.db.sql("SELECT sealed, expires FROM fleet_sealed_tokens WHERE profile = ?")
@@ -67,11 +77,11 @@ class SharedToken:
         )
         row = cur.fetchone()
         if row is None or row[0] is None:
-            return None
+            return None, False
         expires = float(row[1])
         left = expires - self._wall()
         if left <= 0:
-            return None
+            return None, False
         opened = self.seal.open(str(row[0]), expires)
         if opened is None:
             log.warning(
@@ -79,13 +89,13 @@ class SharedToken:
                 "client secret or JOBADAPTER_FLEET_KEY than the other workers?)",
                 self.profile,
             )
-            return None
+            return None, True
         header, api_base = json.loads(opened)
-        return (str(header), left, api_base)
+        return (str(header), left, api_base), False
 
     def read(self) -> Token | None:
         """The fleet's token while it is good, else None."""
-        found: Token | None = self.db.run(lambda cur: self._select(cur, lock=False))
+        found: Token | None = self.db.run(lambda cur: self._select(cur, lock=False)[0])
         return found
 
     def refresh(self, fetch: Callable[[], Token]) -> Token:
@@ -100,11 +110,13 @@ class SharedToken:
                 ),
                 (self.profile,),
             )
-            current = self._select(cur, lock=True)
+            current, foreign = self._select(cur, lock=True)
             if current is not None:
                 return current
             token = fetch()
             self.fetches += 1
+            if foreign:
+                return token  # ours alone: the row stays the one the others open
             header, good_for, api_base = token
             expires = self._wall() + good_for
             cur.execute(
@@ -142,16 +154,24 @@ class FleetTokens:
 
     def __init__(self, db: FleetDB) -> None:
         self.db = db
-        self._tokens: dict[str, SharedToken] = {}
+        self._tokens: dict[tuple[str, bytes], SharedToken] = {}
+        self._lock = threading.Lock()
 
     def create(self) -> None:
         self.db.create(SCHEMA)
 
     def for_profile(self, profile: Profile) -> SharedToken:
-        """The shared token of ``profile``, sealed with a key from its secrets."""
-        token = self._tokens.get(profile.name)
+        """The shared token of ``profile``, sealed with a key from its secrets as they
+        are now: a profile whose secret changed gets a new seal (and a new share)."""
+        material = key_material(profile)
+        key = (profile.name, hashlib.sha256(material).digest())
+        token = self._tokens.get(key)
         if token is None:
-            token = self._tokens[profile.name] = SharedToken(
-                self.db, TokenSeal.for_profile(profile)
-            )
+            with self._lock:
+                token = self._tokens.get(key)
+                if token is None:
+                    for old in [k for k in self._tokens if k[0] == profile.name]:
+                        del self._tokens[old]
+                    token = SharedToken(self.db, TokenSeal(profile.name, material))
+                    self._tokens[key] = token
         return token
