@@ -8,6 +8,7 @@ killed with observations waiting.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -149,3 +150,30 @@ def test_sigkill_loses_waiting_counters_never_transitions(path: Path) -> None:
 def test_group_settings_are_checked(path: Path, size: int, wait: float) -> None:
     with pytest.raises(ValueError, match="group commit needs"):
         SqliteStore(path, group_size=size, group_wait=wait)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_forked_child_writes_through_its_own_connection_and_ticker(path: Path) -> None:
+    # A store opened before a fork (a prefork worker pool): the parent's waiting
+    # group is committed before the fork, the child opens a connection of its own,
+    # and its waiting counters are committed by a ticker of its own (the parent's
+    # thread does not exist in the child).
+    store = SqliteStore(path, group_size=100, group_wait=0.05)
+    try:
+        store.observe(job(P))
+        store.observe(job(R, 5))
+        store.observe(job(R, 7))  # waiting in the parent's group
+        child = os.fork()
+        if child == 0:  # pragma: no cover (runs in the child)
+            code = 1
+            try:
+                store.observe(job(R, 9))  # counters only: waits for the child's ticker
+                time.sleep(0.5)
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert seen_elsewhere(path) == ("running", 9)
+    finally:
+        store.close()

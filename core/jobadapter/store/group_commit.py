@@ -16,6 +16,7 @@ all or nothing).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
@@ -30,9 +31,10 @@ class GroupCommit:
     """How many writes wait uncommitted, and when they are due.
 
     ``flush`` commits them; a ticker thread (one per store, started by the first
-    waiting write, waking every ``wait / 2`` seconds) calls it when a group has
-    waited ``wait`` seconds with no other write to take it along, so nothing
-    waits much longer than that (1.5 times ``wait`` at most) even when writes stop.
+    waiting write) sleeps until the waiting group is due and calls it when the
+    group has waited ``wait`` seconds with no other write to take it along, so
+    nothing waits longer than ``wait`` (and the thread's wake-up) even when
+    writes stop. After a fork the child starts with no group and no ticker.
     """
 
     def __init__(self, size: int, wait: float, flush: Callable[[], None]) -> None:
@@ -52,6 +54,7 @@ class GroupCommit:
         self._since = 0.0
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
+        _LIVE.add(self)
 
     @property
     def enabled(self) -> bool:
@@ -71,14 +74,19 @@ class GroupCommit:
         return self.pending >= self.size or now - self._since >= self.wait
 
     def _tick(self) -> None:
-        while not self._stop.wait(self.wait / 2):
+        stop, nap = self._stop, self.wait
+        while not stop.wait(nap):
             flush = self._flush()
             if flush is None:
                 return
-            if self.pending and time.monotonic() - self._since >= self.wait:
+            left = self._since + self.wait - time.monotonic()
+            if self.pending and left <= 0:
                 self.timer_commits += 1
                 flush()
             del flush
+            # Asleep until the waiting group is due (a group that starts meanwhile
+            # is due later than that), or one ``wait`` when none waits.
+            nap = left if self.pending and left > 0 else self.wait
 
     def committed(self) -> None:
         """Nothing waits any more (the group was committed, or rolled back whole)."""
@@ -87,3 +95,22 @@ class GroupCommit:
     def stop(self) -> None:
         """End the ticker (the store is closing; it commits what waits itself)."""
         self._stop.set()
+
+    def _start_afresh(self) -> None:
+        """In a forked child: the parent's group and ticker are the parent's."""
+        self.pending = 0
+        self._ticker = None
+        self._stop = threading.Event()
+
+
+#: Every GroupCommit alive, so a forked child can start each one afresh.
+_LIVE: weakref.WeakSet[GroupCommit] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for group in list(_LIVE):
+        group._start_afresh()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,6 +79,14 @@ class SqliteStore(SqlStore):
         self._timeout = timeout
         self._lock = threading.RLock()
         self._group = GroupCommit(group_size, group_wait, self._flush)
+        self._durable = durable
+        #: Set in a forked child: the connection is opened again on first use.
+        self._forked = False
+        self._conn: sqlite3.Connection | None = self._connect()
+        _LIVE.add(self)
+
+    def _connect(self) -> sqlite3.Connection:
+        timeout, durable = self._timeout, self._durable
         if self.path != MEMORY:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -86,12 +95,10 @@ class SqliteStore(SqlStore):
             )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the job store {self.path}: {exc}") from exc
-        self._conn: sqlite3.Connection | None = conn
         try:
             retry_while_busy(lambda: prepare(conn, self.path, timeout, durable), timeout)
         except sqlite3.OperationalError as exc:
             conn.close()
-            self._conn = None
             if is_busy(exc):
                 raise StoreError(
                     f"the job store {self.path} stayed locked by another process for "
@@ -100,15 +107,37 @@ class SqliteStore(SqlStore):
             raise StoreError(f"cannot use the job store {self.path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
-            self._conn = None
             raise StoreError(
                 f"{self.path} is not a usable job store ({exc}): "
                 "move it away or set JOBADAPTER_HOME"
             ) from exc
         except BaseException:
             conn.close()
-            self._conn = None
             raise
+        return conn
+
+    def _before_fork(self) -> None:
+        """Fork with no write waiting and no statement running: commit the group and
+        hold the lock until the fork is done (released in both processes after it)."""
+        self._lock.acquire()
+        if self._conn is not None:
+            self._flush()
+
+    def _after_fork_in_parent(self) -> None:
+        self._lock.release()
+
+    def _after_fork_in_child(self) -> None:
+        """SQLite connections must not cross a fork: the child opens its own on first
+        use. The inherited one holds no transaction (see :meth:`_before_fork`), so
+        closing it here gives nothing of the parent's up; a ``":memory:"``
+        database is the child's own copy, so it is kept."""
+        self._lock = threading.RLock()
+        conn = self._conn
+        if conn is None or self.path == MEMORY:
+            return
+        self._conn, self._forked = None, True
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
 
     @classmethod
     def default(cls, *, environ: Mapping[str, str] | None = None, **options: Any) -> SqliteStore:
@@ -147,7 +176,9 @@ class SqliteStore(SqlStore):
         """The connection, for this thread alone; database errors come out typed."""
         with self._lock:
             if self._conn is None:
-                raise StoreError("the job store is closed; open a new SqliteStore")
+                if not self._forked:
+                    raise StoreError("the job store is closed; open a new SqliteStore")
+                self._conn, self._forked = self._connect(), False
             try:
                 yield self._conn
             except sqlite3.OperationalError as exc:
@@ -226,5 +257,33 @@ class SqliteStore(SqlStore):
             self._conn.close()
             self._conn = None
 
+
+#: Every SqliteStore alive, so a fork can be made safe for each (see ``_before_fork``).
+_LIVE: weakref.WeakSet[SqliteStore] = weakref.WeakSet()
+#: The stores the fork in progress locked (the same ones in parent and child).
+_FORKING: list[SqliteStore] = []
+
+
+def _before_fork() -> None:
+    _FORKING[:] = list(_LIVE)
+    for store in _FORKING:
+        store._before_fork()
+
+
+def _after_fork(in_child: bool) -> None:
+    for store in _FORKING:
+        if in_child:
+            store._after_fork_in_child()
+        else:
+            store._after_fork_in_parent()
+    _FORKING.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork,
+        after_in_parent=lambda: _after_fork(False),
+        after_in_child=lambda: _after_fork(True),
+    )
 
 __all__ = ["FILENAME", "MEMORY", "SqliteStore", "default_path"]
