@@ -592,6 +592,13 @@ def test_request_headers_put_replace_and_drop_in_any_case() -> None:
     headers.drop("absent")
 
 
+def test_request_headers_of_reads_a_one_pass_iterator_whole() -> None:
+    from jobadapter.transport.headers import RequestHeaders
+
+    pairs = iter([("Accept", "a"), ("X-Id", "7"), ("accept", "b")])
+    assert RequestHeaders.of(pairs) == {"accept": "b", "X-Id": "7"}
+
+
 # -- the answer deadline's reads (transport/deadline.py) ----------------------------
 
 

@@ -22,6 +22,8 @@ class RequestHeaders(dict[str, str]):
     @classmethod
     def of(cls, pairs: Iterable[tuple[str, str]]) -> RequestHeaders:
         """Headers from ``pairs`` in order, a later name replacing an earlier one in any case."""
+        if not isinstance(pairs, (list, tuple)):
+            pairs = list(pairs)  # read twice below when a name comes in two cases
         made = cls(pairs)
         if len({name.lower() for name in made}) != len(made):  # a name twice, in two cases
             made = cls()
