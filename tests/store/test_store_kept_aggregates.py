@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import random
 import sqlite3
 from pathlib import Path
@@ -151,3 +152,42 @@ def test_a_store_from_before_the_kept_aggregates_is_backfilled(tmp_path: Path) -
     with SqliteStore(path) as store:
         assert kept(store) == before
         assert build_report(store, now=T0).to_dict() == report
+
+
+def test_kept_counts_drifted_by_an_older_writer_are_counted_again(store: Store) -> None:
+    # During a rolling upgrade a process of the release before the kept figures
+    # changes jobs without keeping them: `jobadapter store recount` (this call)
+    # makes them again from the jobs, and the report is right once more.
+    fill(store, seed=11, jobs=60)
+    report = build_report(store).to_dict()
+
+    def drift(conn: Any) -> None:  # what an older writer leaves: jobs moved, sums not
+        conn.execute("UPDATE jobs SET status = 'failed', duration_us = 5 WHERE MOD(pk, 3) = 0")
+
+    store._write(drift)  # type: ignore[attr-defined]
+    assert kept(store) != recounted(store)
+    counted = store.recount_kept_figures()
+    assert kept(store) == recounted(store)
+    assert counted == {"duration_buckets": len(kept(store)[0]), "report_sums": len(kept(store)[1])}
+    assert build_report(store).to_dict() != report  # the moved jobs do show now
+    store._write(lambda conn: conn.execute("DELETE FROM report_sums"))  # type: ignore[attr-defined]
+    store.recount_kept_figures()
+    assert kept(store)[1] and kept(store) == recounted(store)
+
+
+def test_store_recount_on_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from jobadapter.cli.main import cli
+
+    path = tmp_path / "store.sqlite3"
+    with SqliteStore(path) as store:
+        fill(store, seed=5, jobs=30)
+        store._write(lambda conn: conn.execute("DELETE FROM report_sums"))
+    result = CliRunner().invoke(cli, ["--store", str(path), "store", "recount", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)["rows"]
+    assert set(rows) == {"duration_buckets", "report_sums"} and rows["report_sums"] > 0
+    with SqliteStore(path) as store:
+        assert kept(store) == recounted(store)
+    plain = CliRunner().invoke(cli, ["--store", str(path), "store", "recount"])
+    assert plain.exit_code == 0 and "report_sums" in plain.output

@@ -1,4 +1,5 @@
-"""``jobadapter store``: look after the job store itself (moving it to PostgreSQL)."""
+"""``jobadapter store``: look after the job store itself (moving it to PostgreSQL,
+recounting what it keeps for reports)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,35 @@ def migrate_command(state: State, target_url: str, as_json: bool) -> None:
         click.echo(
             f"  {name:<12} {moved['copied']:>8} copied {moved['already_there']:>8} already there"
         )
+
+
+@store_group.command("recount")
+@json_option
+@click.pass_obj
+def recount_command(state: State, as_json: bool) -> None:
+    """Count the report's kept figures again from the jobs.
+
+    Every writer keeps them as jobs change, from store schema 4 on. After a
+    rolling upgrade from a release older than that, run this once the last old
+    process has stopped: what the old processes changed in the meantime is
+    then counted too. Safe while workers run.
+
+    \b
+    Example:
+      jobadapter --store postgresql://jobadapter@db.internal/jobadapter store recount
+    """
+    from jobadapter.store.sql_store import SqlStore
+
+    store = state.store
+    if not isinstance(store, SqlStore):
+        raise click.UsageError("store recount works on jobadapter's SQL stores: drop --no-store")
+    counted = store.recount_kept_figures()
+    if as_json:
+        echo_json({"store": repr(store), "rows": counted})
+        return
+    click.echo(f"counted the kept figures of {store!r} again from its jobs")
+    for table, rows in counted.items():
+        click.echo(f"  {table:<17} {rows:>8} rows")
 
 
 def register(cli: click.Group) -> None:

@@ -42,6 +42,7 @@ from jobadapter.store.records import (
     SubmissionState,
     Transition,
 )
+from jobadapter.store.recount import recount
 from jobadapter.store.report_sums import INPUTS, contribution, record_change
 from jobadapter.store.rows import (
     OPEN_SQL,
@@ -349,6 +350,12 @@ class SqlStore(Store):
 
     def scrape_figures(self, edges_us: Sequence[int]) -> ScrapeFigures:
         return self._snapshot(lambda conn: scrape_figures(conn, self.dialect, edges_us))
+
+    def recount_kept_figures(self) -> dict[str, int]:
+        """Make the report's kept figures again from the jobs (after a writer that
+        did not keep them, see :mod:`jobadapter.store.recount`); the rows made per table."""
+        counted: dict[str, int] = self._write(lambda conn: recount(conn, self.dialect))
+        return counted
 
     def aggregate(self, query: ReportQuery) -> tuple[tuple[ReportGroup, ...], ReportGroup]:
         return self._snapshot(lambda conn: report_sql.aggregate(conn, query, self.dialect))
