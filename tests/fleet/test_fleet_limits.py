@@ -145,3 +145,57 @@ def test_an_answer_given_up_on_keeps_its_slot_until_it_expires(world: World) -> 
     assert not world.limits.acquire(world.profile, "next").granted
     time.sleep(max(0.0, began + SLOT + 0.1 - time.monotonic()))
     assert world.limits.acquire(world.profile, "next").granted
+
+
+def test_the_database_function_decides_as_the_statements_do(pg_schema_url: str) -> None:
+    # On PostgreSQL a permit is one call of fleet_take_permit; the statement-by-
+    # statement path (kept for SQLite) must give the same answers to the same
+    # script of asks, releases and time steps.
+    from jobadapter.clock import FakeClock
+
+    def script(in_database: bool) -> list[tuple[bool, float]]:
+        db = FleetDB(pg_schema_url)
+        clock = FakeClock(start=1000.0)
+        limits = FleetLimits(db, clock, slot_ttl=10.0, in_database=in_database)
+        limits.create()
+        name = f"p{int(in_database)}"
+        rated = profile_from_mapping(
+            name,
+            {
+                "provider": "zoho",
+                "base_url": "https://x.test",
+                "max_in_flight": 4,
+                "rate_per_second": 2.0,
+            },
+        )
+        free = profile_from_mapping(
+            name + "-free",
+            {"provider": "zoho", "base_url": "https://x.test", "max_in_flight": 1},
+        )
+        answers: list[tuple[bool, float]] = []
+        held = []
+        try:
+            for step in range(40):
+                profile = free if step % 5 == 4 else rated
+                permit = limits.acquire(profile, "w#1")
+                answers.append((permit.granted, round(permit.wait, 9)))
+                if permit.granted:
+                    held.append(permit)
+                if step % 3 == 2 and held:
+                    limits.release(held.pop(0), answered=step % 2 == 0)
+                clock.advance(0.1 if step % 7 else 11.0)  # now and then past every slot
+        finally:
+            db.close()
+        return answers
+
+    by_function, by_statements = script(True), script(False)
+    assert by_function == by_statements
+    assert {granted for granted, _ in by_function} == {True, False}
+    assert any(wait == 0.05 for _, wait in by_function)  # in-flight full
+    assert any(0 < wait < 0.05 or wait > 0.05 for _, wait in by_function)  # rate
+
+
+def test_sqlite_has_no_permit_function(tmp_path: Path) -> None:
+    open_store(tmp_path / "s.sqlite3").close()
+    with pytest.raises(ValueError, match="PostgreSQL only"):
+        FleetLimits(FleetDB(str(tmp_path / "s.sqlite3")), SystemClock(), in_database=True)

@@ -70,20 +70,41 @@ class FleetLimits:
     a dead worker's slot stays taken, and a call under a slot may take half of it
     (see :meth:`call_time`)."""
 
-    def __init__(self, db: FleetDB, clock: Clock, *, slot_ttl: float = 60.0) -> None:
+    def __init__(
+        self,
+        db: FleetDB,
+        clock: Clock,
+        *,
+        slot_ttl: float = 60.0,
+        in_database: bool | None = None,
+    ) -> None:
+        """``in_database``: take permits with one call of a database function
+        (:mod:`jobadapter.fleet.permit_sql`); the default on PostgreSQL, where the
+        statement-by-statement path is kept for comparison (``False``)."""
         self.db = db
         self.clock = clock
         self.slot_ttl = slot_ttl
+        if in_database and not db.postgres:
+            raise ValueError("permits are taken by a database function on PostgreSQL only")
+        self.in_database = db.postgres if in_database is None else in_database
 
     def __repr__(self) -> str:
         return f"<FleetLimits on {self.db!r}>"
 
     def create(self) -> None:
-        self.db.create(SCHEMA)
+        if self.db.postgres:
+            from jobadapter.fleet.permit_sql import FUNCTION
+
+            self.db.create((*SCHEMA, FUNCTION))
+        else:
+            self.db.create(SCHEMA)
 
     def acquire(self, profile: Profile, lease: str) -> Permit:
+        """A slot for one poll under ``profile``'s fleet-wide limits, or how long to wait."""
         rate = profile.rate_per_second
         burst = max(1.0, rate) if rate is not None else 1.0
+        if self.in_database:
+            return self._acquire_in_database(profile, lease, rate, burst)
         sql = self.db.sql
         lock = " FOR UPDATE" if self.db.postgres else ""
 
@@ -128,6 +149,33 @@ class FleetLimits:
             return permit
 
         permit: Permit = self.db.run(work)
+        return permit
+
+    def _acquire_in_database(
+        self, profile: Profile, lease: str, rate: float | None, burst: float
+    ) -> Permit:
+        from jobadapter.fleet.permit_sql import CALL
+
+        def work(cur: Any) -> Permit:
+            now = self.clock.time()
+            permit = Permit(True, id=f"{lease}/{uuid.uuid4().hex[:8]}", until=now + self.slot_ttl)
+            cur.execute(
+                CALL,
+                (
+                    profile.name,
+                    burst,
+                    rate,
+                    profile.max_in_flight,
+                    FULL_WAIT,
+                    now,
+                    permit.id,
+                    permit.until,
+                ),
+            )
+            wait = cur.fetchone()[0]
+            return permit if wait is None else Permit(False, wait=float(wait))
+
+        permit: Permit = self.db.run(work, single=True)
         return permit
 
     def call_time(self, permit: Permit) -> float:
