@@ -19,14 +19,7 @@ from import_graph import CORE, PLUGINS, cycles, import_graph, package_graph
 ROOTS = [CORE, *PLUGINS]
 
 #: Known circles left to other branches; delete an entry once the circle is gone.
-ALLOWED_LAYER_CIRCLES: list[list[str]] = [
-    # store.base and store.sql_store read reports.model (ReportQuery, ReportGroup);
-    # reports.series reads store.instants, store.records and store.rows. Branch
-    # `perfstore` breaks the file-level circle (the series take a port, not the Store);
-    # this layer circle stays until one direction goes (e.g. the query types or the
-    # row helpers move to a module neither layer owns).
-    ["jobadapter.reports", "jobadapter.store", "jobadapter.reports"],
-]
+ALLOWED_LAYER_CIRCLES: list[list[str]] = []
 
 
 def _render(found: list[list[str]]) -> str:

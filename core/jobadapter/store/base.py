@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from jobadapter.model import Job
 from jobadapter.observe import Observation
-from jobadapter.reports.model import ReportGroup, ReportQuery
+from jobadapter.report_model import ReportGroup, ReportQuery
 from jobadapter.status import JobStatus
 from jobadapter.store.records import (
     ChartRow,

@@ -8,7 +8,7 @@ so a page lists exactly the jobs the report over the same filters counts.
 
 from __future__ import annotations
 
-from jobadapter.reports.model import ReportQuery
+from jobadapter.report_model import ReportQuery
 from jobadapter.status import JobStatus
 from jobadapter.store.conn import Conn
 from jobadapter.store.records import ChartRow, StoredJobPage

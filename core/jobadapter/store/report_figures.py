@@ -7,7 +7,7 @@ rolled up with the same ones, so both give the same numbers.
 
 from __future__ import annotations
 
-from jobadapter.reports.model import STATUS_NAMES
+from jobadapter.report_model import STATUS_NAMES
 
 #: Rows processed: as reported, else succeeded + failed (or whichever is known).
 PROCESSED_SQL = (

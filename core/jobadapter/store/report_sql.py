@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jobadapter.reports.model import (
+from jobadapter.report_model import (
     GROUP_KEYS,
     STATUS_NAMES,
     DurationStats,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jobadapter.reports.model import STATUS_NAMES
+from jobadapter.report_model import STATUS_NAMES
 from jobadapter.status import TERMINAL
 from jobadapter.store.conn import Conn
 from jobadapter.store.report_figures import FIGURES, LONGEST

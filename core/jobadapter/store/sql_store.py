@@ -21,7 +21,7 @@ import jobadapter.store.report_sql as report_sql
 from jobadapter.model import Job
 from jobadapter.observe import Observation
 from jobadapter.redact import SECRET_FIELDS, redact_text
-from jobadapter.reports.model import ReportGroup, ReportQuery
+from jobadapter.report_model import ReportGroup, ReportQuery
 from jobadapter.status import JobStatus
 from jobadapter.store.base import Store
 from jobadapter.store.conn import Conn
