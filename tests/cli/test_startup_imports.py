@@ -64,10 +64,10 @@ def imported_by(args: list[str], env: dict[str, str]) -> set[str]:
 @pytest.mark.parametrize(
     ("args", "also_absent"),
     [
-        # No hub (its transport), so no urllib3.
+        # No hub (its transport), so no urllib3; no jobs printed, so no cattrs.
         (
             ["plugins", "--json"],
-            ("jobadapter.store", "jobadapter.reports", *NO_HUB, "urllib3"),
+            ("jobadapter.store", "jobadapter.reports", *NO_HUB, "urllib3", "cattrs"),
         ),
         (["report", "--format", "json"], (*NO_HUB, "urllib3")),
     ],
