@@ -64,13 +64,13 @@ def imported_by(args: list[str], env: dict[str, str]) -> set[str]:
 @pytest.mark.parametrize(
     ("args", "also_absent"),
     [
-        # No hub (its transport), so no urllib3; no jobs printed, so no cattrs;
+        # No hub (its transport), so no urllib3; no job converted, so no cattrs;
         # $JOBADAPTER_HOME names the store's folder, so no platformdirs.
         (
             ["plugins", "--json"],
             ("jobadapter.store", "jobadapter.reports", *NO_HUB, "urllib3", "cattrs"),
         ),
-        (["report", "--format", "json"], (*NO_HUB, "urllib3", "platformdirs")),
+        (["report", "--format", "json"], (*NO_HUB, "urllib3", "cattrs", "platformdirs")),
     ],
 )
 def test_short_commands_import_no_heavy_module(
