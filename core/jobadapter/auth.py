@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from jobadapter.errors import (
@@ -23,8 +23,10 @@ from jobadapter.errors import (
 )
 from jobadapter.redact import get_logger, register_secret
 from jobadapter.retry import wait_hint
-from jobadapter.transport import Response, Transport
 from jobadapter.urls import safe_url
+
+if TYPE_CHECKING:  # only annotations here: loading a provider's plugin imports no urllib3
+    from jobadapter.transport import Response, Transport
 
 __all__ = ["ClientCredentials", "Credentials", "RefreshToken", "StaticToken"]
 

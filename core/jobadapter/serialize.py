@@ -1,16 +1,22 @@
-"""One cattrs converter: Job <-> JSON-safe dict, losslessly; and its JSON Schema."""
+"""One cattrs converter: Job <-> JSON-safe dict, losslessly; and its JSON Schema.
+
+cattrs is imported, and the converter built, on the first conversion: the
+store's and the reports' modules import this one for its timestamps, and a
+command that converts no job (``jobadapter report`` reads totals) need not
+pay for cattrs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
-
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
+from typing import TYPE_CHECKING, Any
 
 from jobadapter.model import MAX_COUNT, Counts, Job, JobError
 from jobadapter.status import JobStatus
+
+if TYPE_CHECKING:
+    import cattrs
 
 
 def format_timestamp(value: dt.datetime) -> str:
@@ -30,6 +36,9 @@ def parse_iso_z(text: str) -> dt.datetime:
 
 
 def _make_converter() -> cattrs.Converter:
+    import cattrs
+    from cattrs.gen import make_dict_unstructure_fn, override
+
     conv = cattrs.Converter()
     conv.register_unstructure_hook(JobStatus, lambda s: s.value)
     conv.register_structure_hook(JobStatus, lambda v, _: JobStatus.from_name(v))
@@ -45,19 +54,39 @@ def _make_converter() -> cattrs.Converter:
     return conv
 
 
-#: The one converter for the model; use :func:`to_dict` / :func:`from_dict`.
-converter = _make_converter()
+#: The one converter for the model, once built (``converter`` below builds it).
+_converter: cattrs.Converter | None = None
+
+
+def _built() -> cattrs.Converter:
+    """The converter, built on first use. Two threads may both build one at first:
+    they are alike, and one of them is kept."""
+    global _converter
+    conv = _converter
+    if conv is None:
+        conv = _converter = _make_converter()
+    return conv
+
+
+def __getattr__(name: str) -> Any:
+    """``converter``: the one converter for the model (built on first use); use
+    :func:`to_dict` / :func:`from_dict`."""
+    if name == "converter":
+        return _built()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def to_dict(job: Job) -> dict[str, Any]:
     """A JSON-safe dict of ``job`` (statuses lower-case, datetimes ISO-8601 ``Z``)."""
-    data: dict[str, Any] = converter.unstructure(job)
+    conv = _converter if _converter is not None else _built()
+    data: dict[str, Any] = conv.unstructure(job)
     return data
 
 
 def from_dict(data: dict[str, Any]) -> Job:
     """The inverse of :func:`to_dict`."""
-    return converter.structure(data, Job)
+    conv = _converter if _converter is not None else _built()
+    return conv.structure(data, Job)
 
 
 def dumps(job: Job) -> str:
@@ -127,4 +156,5 @@ def schema() -> dict[str, Any]:
     }
 
 
-__all__ = ["Counts", "JobError", "converter", "dumps", "from_dict", "loads", "schema", "to_dict"]
+# ``converter`` comes from the module's ``__getattr__`` (built on first use).
+__all__ = ["Counts", "JobError", "converter", "dumps", "from_dict", "loads", "schema", "to_dict"]  # noqa: F822

@@ -34,6 +34,15 @@ HEAVY = (
     "zoneinfo",
 )
 
+#: The hub and what it builds (the transport, urllib3's home here): listing plugins
+#: and reading the store need neither (``State.plugins``).
+NO_HUB = (
+    "jobadapter.hub",
+    "jobadapter.lookup",
+    "jobadapter.connection",
+    "jobadapter.transport",
+)
+
 
 def imported_by(args: list[str], env: dict[str, str]) -> set[str]:
     """The modules ``jobadapter <args>`` imports (``python -X importtime``)."""
@@ -55,8 +64,13 @@ def imported_by(args: list[str], env: dict[str, str]) -> set[str]:
 @pytest.mark.parametrize(
     ("args", "also_absent"),
     [
-        (["plugins", "--json"], ("jobadapter.store", "jobadapter.reports")),
-        (["report", "--format", "json"], ()),
+        # No hub (its transport), so no urllib3; no job converted, so no cattrs;
+        # $JOBADAPTER_HOME names the store's folder, so no platformdirs.
+        (
+            ["plugins", "--json"],
+            ("jobadapter.store", "jobadapter.reports", *NO_HUB, "urllib3", "cattrs"),
+        ),
+        (["report", "--format", "json"], (*NO_HUB, "urllib3", "cattrs", "platformdirs")),
     ],
 )
 def test_short_commands_import_no_heavy_module(

@@ -13,6 +13,8 @@ import math
 import pickle
 import re
 import ssl
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
@@ -667,3 +669,22 @@ def test_header_value_of_an_answer_is_the_first_value_in_any_case(
     assert header_value(plain, "Retry-After") == "7"
     assert header_value(plain, "content-TYPE") == "text/plain"
     assert header_value(plain, "Absent") is None
+
+
+def test_header_value_finds_urllib3_headers_when_urllib3_comes_after_it() -> None:
+    """``jobadapter.headers`` imports no urllib3 (start-up): an answer's headers,
+    whenever urllib3 is imported, still take the one-step lookup."""
+    code = (
+        "import sys\n"
+        "from jobadapter.headers import header_value\n"
+        "assert 'urllib3' not in sys.modules\n"
+        "assert header_value({'Retry-After': '7'}, 'retry-after') == '7'\n"
+        "from urllib3._collections import HTTPHeaderDict\n"
+        "h = HTTPHeaderDict()\n"
+        "h.add('X-A', '1')\n"
+        "h.add('x-a', '2')\n"
+        "assert header_value(h, 'X-A') == '1'\n"
+        "import jobadapter.headers as m\n"
+        "assert m._header_dict is HTTPHeaderDict\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -165,3 +165,21 @@ def test_a_total_known_elsewhere_fills_in_only_a_missing_one() -> None:
     assert job.with_total(None) is job
     stated = Job(adapter="x.y", id="1", status=JobStatus.RUNNING, counts=Counts(total=8))
     assert stated.with_total(10) is stated  # the provider's own figure wins
+
+
+def test_serialize_imports_cattrs_on_the_first_conversion_only() -> None:
+    """The store and the reports import ``jobadapter.serialize`` for its timestamps:
+    cattrs waits for a job to convert (``jobadapter report`` converts none)."""
+    code = (
+        "import sys\n"
+        "import jobadapter.serialize as s\n"
+        "from jobadapter.model import Job\n"
+        "from jobadapter.status import JobStatus\n"
+        "assert 'cattrs' not in sys.modules and s._converter is None\n"
+        "job = Job(adapter='a.b', id='1', status=JobStatus.RUNNING)\n"
+        "assert s.from_dict(s.to_dict(job)) == job\n"
+        "assert 'cattrs' in sys.modules and s.converter is s._converter is not None\n"
+        "from jobadapter.serialize import converter\n"
+        "assert converter is s.converter\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -263,7 +263,8 @@ class SimulatedTime(FakeClock):
 
 
 def use_hub(monkeypatch: pytest.MonkeyPatch, plugin: ModuleType, **kwargs: Any) -> list[Hub]:
-    """Make the CLI build its hub from ``plugin`` only (and ``kwargs``); returns the hubs built."""
+    """Make the CLI build its hub (and so its plugins) from ``plugin`` only (and
+    ``kwargs``); returns the hubs built."""
     built: list[Hub] = []
 
     def hub(state: State) -> Hub:
@@ -279,6 +280,8 @@ def use_hub(monkeypatch: pytest.MonkeyPatch, plugin: ModuleType, **kwargs: Any) 
         return state._hub  # type: ignore[no-any-return]
 
     monkeypatch.setattr(State, "hub", property(hub))
+    # Commands that need no hub (plugins, report) take its plugins alone.
+    monkeypatch.setattr(State, "plugins", property(lambda state: hub(state).plugins))
     monkeypatch.setenv("NO_COLOR", "1")
     return built
 

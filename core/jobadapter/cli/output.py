@@ -6,12 +6,12 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from jobadapter.model import Job
-from jobadapter.serialize import to_dict
+if TYPE_CHECKING:
+    from jobadapter.model import Job
 
 
 def use_rich(stream: Any = None) -> bool:
@@ -57,6 +57,10 @@ def job_line(job: Job) -> str:
 
 def print_jobs(jobs: Sequence[Job], *, as_json: bool) -> None:
     if as_json:
+        # Here, not at the top: cattrs is for printing jobs, and every command
+        # imports this module (errors are printed through it).
+        from jobadapter.serialize import to_dict
+
         echo_json([to_dict(job) for job in jobs])
         return
     if not use_rich():

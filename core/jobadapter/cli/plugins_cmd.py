@@ -23,10 +23,10 @@ def plugins_command(state: State, as_json: bool) -> None:
       jobadapter plugins --json | jq '.[].adapters'
     """
     state.use_store = False  # a listing reads no store: don't open (or create) one
-    hub = state.hub
-    registry = hub.plugins.registry
+    plugins = state.plugins  # the plugins alone: no hub, no transport
+    registry = plugins.registry
     rows = []
-    for info in hub.plugin_infos():
+    for info in plugins.infos():
         data = attrs.asdict(info)
         data["capabilities"] = {
             name: sorted(registry.adapters[name].capabilities)

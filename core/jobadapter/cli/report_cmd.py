@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import click
 
 from jobadapter.cli.state import State
+from jobadapter.errors import ConfigError
 
 
 @click.command("report")
@@ -51,8 +53,10 @@ def report_command(
     """
     if as_json:
         format_ = "json"
-    hub = state.hub
-    _check_names(hub, adapters, statuses)
+    # The store and the plugins (their report formats and adapters), no hub: a hub
+    # would build the transport too, which a report never uses.
+    reports = _Reports(state.store, state.plugins)
+    _check_names(reports, adapters, statuses)
     group_by = ["provider", "adapter", "operation"] + (["profile"] if by_profile else [])
     filters: dict[str, Any] = dict(
         group_by=group_by,
@@ -62,13 +66,42 @@ def report_command(
         adapter=list(adapters) or None,
     )
     # Through the registered format, so a plugin's table draws --wide reports too.
-    text = hub.report(format_, options={"wide": True} if wide else None, **filters)
+    text = reports.report(format_, options={"wide": True} if wide else None, **filters)
     click.echo(text.rstrip("\n"))
 
 
 def register(cli: click.Group) -> None:
     """Add this module's commands to the group (listed in commands.BUILTIN)."""
     cli.add_command(report_command)
+
+
+class _Reports:
+    """What ``report`` asks of a hub (its adapters and ``Hub.report``), from the
+    store and the loaded plugins alone."""
+
+    def __init__(self, store: Any, plugins: Any) -> None:
+        self.store = store
+        self.plugins = plugins
+
+    def adapters(self) -> list[str]:
+        return sorted(self.plugins.registry.adapters)
+
+    def report(
+        self, format: str = "json", *, options: Mapping[str, Any] | None = None, **filters: Any
+    ) -> str:
+        from jobadapter.reports import report
+
+        if self.store is None:  # --no-store: as Hub.report says it
+            raise ConfigError(
+                "reports read the store: create the Hub with store=SqliteStore.default()"
+            )
+        return report(
+            self.store,
+            format,
+            formats=self.plugins.registry.report_formats,
+            options=options,
+            **filters,
+        )
 
 
 def _check_names(hub: Any, adapters: tuple[str, ...], statuses: tuple[str, ...]) -> None:

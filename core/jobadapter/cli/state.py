@@ -1,4 +1,5 @@
-"""What every command shares: the global options and a lazily built Hub.
+"""What every command shares: the global options, a lazily built Hub, and the
+plugins alone for the commands that need no Hub.
 
 Command modules import ``State`` from here, never the group in ``main``:
 the group imports the commands (through ``commands.BUILTIN``), not the other way.
@@ -34,6 +35,7 @@ class State:
         self.use_store = use_store
         self.verbosity = verbosity
         self._hub: Any = None
+        self._plugins: Any = None
         self._store: Any = None
         #: The transport the hub is built with (None: the hub's own); set before ``hub``.
         self.transport: Any = None
@@ -67,6 +69,25 @@ class State:
 
             self._hub = Hub(config=self.config, store=self.store, transport=self.transport)
         return self._hub
+
+    @property
+    def plugins(self) -> Any:
+        """The loaded plugins (a :class:`~jobadapter.plugins.PluginHost`): the hub's
+        once it is built, else loaded on their own, as the hub would load them.
+
+        For commands that only list plugins or read the store (``plugins``,
+        ``report``): a hub also builds its transport, which imports urllib3 and
+        the transport and connection code, none of which they use. A command
+        that needs the hub too asks for ``hub`` first (asked later, the hub
+        loads the plugins again, for itself).
+        """
+        if self._hub is not None:
+            return self._hub.plugins
+        if self._plugins is None:
+            from jobadapter.plugins import PluginHost
+
+            self._plugins = PluginHost()
+        return self._plugins
 
     def profile_for(self, adapter: str, given: str | None) -> str | None:
         """The profile a command uses: ``--profile``, else the default profile

@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import platformdirs
-
 from jobadapter.store.conn import Conn
 from jobadapter.store.dialect import SQLITE
 from jobadapter.store.errors import StoreError, ValueOutOfRange
@@ -45,6 +43,8 @@ def default_path(environ: Mapping[str, str] | None = None) -> Path:
     home = env.get("JOBADAPTER_HOME")
     if home:
         return Path(home).expanduser() / FILENAME
+    import platformdirs  # only when $JOBADAPTER_HOME does not say
+
     return Path(platformdirs.user_data_dir("jobadapter", appauthor=False)) / FILENAME
 
 

@@ -10,16 +10,18 @@ reads Zoho's error bodies into the core's typed errors.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from jobadapter.auth import Credentials, RefreshToken
 from jobadapter.config import Profile
 from jobadapter.errors import ProviderError, ProviderResponseError, error_class_for_status
 from jobadapter.provider import Provider
-from jobadapter.transport import Response
 
 from jobadapter_zoho_common.errors import describe, error_class, error_entry
 from jobadapter_zoho_common.settings import PROFILE_KEYS, TOKEN_PATH, zoho_settings
+
+if TYPE_CHECKING:  # annotations only: loading the plugin imports no urllib3
+    from jobadapter.transport import Response
 
 
 def token_url(profile: Profile) -> str:
