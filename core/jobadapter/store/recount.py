@@ -12,7 +12,8 @@ before the recount (and is in it) or after (and is added on top).
 
 from __future__ import annotations
 
-from jobadapter.store import durations, report_sums
+import jobadapter.store.durations as durations
+import jobadapter.store.report_sums as report_sums
 from jobadapter.store.conn import Conn
 from jobadapter.store.dialect import Dialect
 
