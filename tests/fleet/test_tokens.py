@@ -79,7 +79,9 @@ def test_the_database_holds_no_usable_token(store_url: str) -> None:
     assert not any(token in str(cell) for cell in rows[0]), rows
     # A worker with another client secret (or none of the fleet's key) cannot open it,
     # and says why; it would fetch a token of its own rather than use this one.
-    stranger = FleetTokens(FleetDB(store_url)).for_profile(oauth_profile(secret="client-secret-of-a-stranger"))
+    stranger = FleetTokens(FleetDB(store_url)).for_profile(
+        oauth_profile(secret="client-secret-of-a-stranger")
+    )
     assert stranger.read() is None
     # The fleet's own workers still can.
     assert FleetTokens(FleetDB(store_url)).for_profile(oauth_profile()).read() is not None
@@ -105,7 +107,9 @@ def test_a_worker_with_another_key_does_not_overwrite_the_fleets_token(store_url
     FleetTokens(db).create()
     fleet = FleetTokens(db).for_profile(oauth_profile())
     fleet.refresh(lambda: ("Bearer shared", 3600.0, None))
-    stranger = FleetTokens(FleetDB(store_url)).for_profile(oauth_profile(secret="client-secret-of-a-stranger"))
+    stranger = FleetTokens(FleetDB(store_url)).for_profile(
+        oauth_profile(secret="client-secret-of-a-stranger")
+    )
     assert stranger.refresh(lambda: ("Bearer own", 3600.0, None))[0] == "Bearer own"
     kept = FleetTokens(FleetDB(store_url)).for_profile(oauth_profile()).read()
     assert kept is not None and kept[0] == "Bearer shared"

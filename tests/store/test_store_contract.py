@@ -152,6 +152,48 @@ def test_a_stored_job_handed_out_and_changed_does_not_hide_the_next_change(store
     assert stored is not None and stored.raw == {"status": "IN PROGRESS", "done": 5}
 
 
+def test_an_observation_from_an_out_of_date_view_is_checked_against_the_stored_row(
+    backend: Backend,
+) -> None:
+    # Two processes on one store: what one remembers of a job is not what is stored
+    # once the other has moved it, and its next observation must be judged against
+    # the stored row (here: out of a terminal status, an anomaly), not its memory.
+    first, second = backend.open(), backend.open()
+    try:
+        counted = job(R, id="V1", counts=Counts(total=100, processed=10))
+        first.observe(counted, observed_at=at(0))
+        first.observe(counted, observed_at=at(1))
+        second.observe(job(S, id="V1", counts=Counts(total=100, processed=100)), observed_at=at(2))
+        late = first.observe(
+            job(R, id="V1", counts=Counts(total=100, processed=20)), observed_at=at(3)
+        )
+        assert [a.kind for a in late.anomalies] == [AnomalyKind.OUT_OF_TERMINAL]
+        stored = first.stored("zuora.mass_updater", "V1")
+        assert stored is not None and stored.job.status is S
+        assert stored.job.counts.processed == 100 and stored.last_seen == at(3)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_counters_that_move_on_an_open_job_are_stored(store: Store) -> None:
+    store.observe(job(R, id="C1", counts=Counts(total=100, processed=10)), observed_at=at(0))
+    for step in (1, 2, 3):
+        moved = job(R, id="C1", counts=Counts(total=100, processed=10 + step), native_status="RUN")
+        result = store.observe(moved, profile=f"p{step}", observed_at=at(step))
+        assert result.progressed and not result.status_changed and not result.anomalies
+        assert result.previous is not None and result.previous.counts.processed == 9 + step
+    stored = store.stored("zuora.mass_updater", "C1")
+    assert stored is not None
+    assert (stored.job.counts.processed, stored.job.native_status) == (13, "RUN")
+    assert (stored.last_seen, stored.profile, stored.first_seen) == (at(3), "p3", at(0))
+    assert len(store.transitions("zuora.mass_updater", "C1")) == 1
+    # Older news about it moves nothing, as on the first path.
+    store.observe(job(R, id="C1", counts=Counts(total=100, processed=12)), observed_at=at(2))
+    again = store.stored("zuora.mass_updater", "C1")
+    assert again is not None and again.job.counts.processed == 13 and again.last_seen == at(3)
+
+
 def test_an_unchanged_observation_moves_only_last_seen(store: Store) -> None:
     running = job(R, id="U1", counts=Counts(total=100, processed=10))
     store.observe(running, profile="a", observed_at=at(0))

@@ -152,3 +152,38 @@ def test_repr_hides_the_password(pg_schema_url: str) -> None:
     with open_store(url) as store:
         assert "not-checked-by-trust" not in repr(store)
         assert "postgres:***@" in repr(store)
+
+
+def test_a_poll_of_an_open_job_is_one_statement(pg_schema_url: str, monkeypatch: Any) -> None:
+    """Most polls see nothing new or only counters move: on PostgreSQL that is one
+    autocommitted UPDATE checked against the snapshot this process stored, not a
+    transaction of a locking read and a write (four round trips)."""
+    from jobadapter.model import Counts
+    from jobadapter.store import postgres
+
+    with open_store(pg_schema_url) as store:
+        running = Job(adapter="zuora.bulk_job", id="Q1", status=R, counts=Counts(total=9))
+        store.observe(running, observed_at=T0)
+        sent: list[str] = []
+        transactions: list[int] = []
+        real_execute, real_transaction = postgres._PgConn.execute, psycopg.Connection.transaction
+
+        def counting_execute(self: Any, sql: str, parameters: Any = (), /) -> Any:
+            sent.append(sql.split()[0])
+            return real_execute(self, sql, parameters)
+
+        def counting_transaction(self: Any, *args: Any, **kwargs: Any) -> Any:
+            transactions.append(1)
+            return real_transaction(self, *args, **kwargs)
+
+        monkeypatch.setattr(postgres._PgConn, "execute", counting_execute)
+        monkeypatch.setattr(psycopg.Connection, "transaction", counting_transaction)
+        for n, processed in enumerate((None, 3, 3, 5), start=1):
+            counts = Counts(total=9, processed=processed)
+            store.observe(
+                Job(adapter="zuora.bulk_job", id="Q1", status=R, counts=counts),
+                observed_at=T0 + dt.timedelta(seconds=n),
+            )
+        assert (sent, transactions) == (["UPDATE"] * 4, [])
+        stored = store.stored("zuora.bulk_job", "Q1")
+        assert stored is not None and stored.job.counts.processed == 5

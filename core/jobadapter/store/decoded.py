@@ -46,6 +46,11 @@ class DecodedSnapshots:
             return found[1]
         return loads(text)
 
+    def peek(self, key: tuple[str, str]) -> tuple[str, Job] | None:
+        """The snapshot text last kept for ``key`` and its Job (the store's own: compare
+        with it, never hand it out), unchecked against the database."""
+        return self._entries.get(key)
+
     def keep(self, key: tuple[str, str], text: str, job: Job) -> None:
         """``job``, which a caller may still hold, is what ``text``, now stored for ``key``, holds."""
         raw = job.raw

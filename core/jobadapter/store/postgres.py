@@ -96,6 +96,7 @@ class PostgresStore(SqlStore):
         now: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         super().__init__(now=now)
+        self._write_statement = self._statement
         self.url = safe_url(url)
         self._timeout = timeout
         self._pool: psycopg_pool.ConnectionPool[Any] | None = psycopg_pool.ConnectionPool(
@@ -137,6 +138,14 @@ class PostgresStore(SqlStore):
 
     def _snapshot(self, work: Callable[[Conn], _T]) -> _T:
         return self._run(lambda raw: work(_PgConn(raw)), mode="snapshot")
+
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> int:
+        """One statement, autocommitted; the rows it changed. Run again after a lost
+        connection: the statements given here change nothing the second time."""
+        changed: int = self._run(
+            lambda raw: _PgConn(raw).execute(sql, parameters).rowcount, mode="read"
+        )
+        return changed
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], _T], *, mode: str) -> _T:
         """``work`` on a pooled connection, again on a fresh one while the server is away."""

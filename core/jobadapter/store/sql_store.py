@@ -29,6 +29,7 @@ from jobadapter.store.decoded import DecodedSnapshots
 from jobadapter.store.dialect import Dialect
 from jobadapter.store.errors import JobNotStored, StoreError, SubmissionExists, UnknownSubmission
 from jobadapter.store.instants import to_us, to_us_or_none, utcnow
+from jobadapter.store.observe_quick import StatementWriter, observe_quickly
 from jobadapter.store.observe_sql import observe_row
 from jobadapter.store.pages_sql import chart_rows, job_page
 from jobadapter.store.reads import anomalies_of, errors_of, transitions_of
@@ -72,6 +73,9 @@ class SqlStore(Store):
     def __init__(self, *, now: Callable[[], dt.datetime] = utcnow) -> None:
         self._now = now
         self._decoded = DecodedSnapshots()
+        #: Where one statement on its own is cheaper than a transaction (a database
+        #: server: each round trip counts), how to run one; see :mod:`observe_quick`.
+        self._write_statement: StatementWriter | None = None
 
     @abc.abstractmethod
     def _read(self, work: Callable[[Conn], _T]) -> _T:
@@ -215,6 +219,10 @@ class SqlStore(Store):
         self, job: Job, *, profile: str | None = None, observed_at: dt.datetime | None = None
     ) -> Observation:
         at = self._at(observed_at)
+        if self._write_statement is not None:
+            quick = observe_quickly(self._write_statement, self._decoded, job, profile, at)
+            if quick is not None:
+                return quick
         return self._write_grouped(lambda conn: self._observe(conn, job, profile, at), _records)
 
     def _observe(self, conn: Conn, job: Job, profile: str | None, at: int) -> Observation:
