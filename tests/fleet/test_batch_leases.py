@@ -55,3 +55,36 @@ def test_a_long_batch_keeps_its_leases_and_skips_a_job_taken_from_it(tmp_path: P
     # (a and b, given back by then and due again, may be claimed: they are free.)
     assert (ADAPTER, "d") not in taken_by_other
     assert sorted(lag for _, lag in poller.lags) == [0.0, POLL_TAKES, 2 * POLL_TAKES]
+
+
+def test_a_batch_reads_no_stored_job_before_its_polls(tmp_path: Path) -> None:
+    # The claim brings each job's stored status along, so a poll needs no read of
+    # the store first; a job the store holds as ended already is given up unpolled.
+    from jobadapter.model import Job
+    from jobadapter.status import JobStatus
+
+    clock = FakeClock()
+    url = str(tmp_path / "fleet.sqlite3")
+    store = SqliteStore(url)
+    hub, jobs = scripted_hub(clock, (ADAPTER,), store=store)
+    for job_id in "ab":
+        jobs.add(job_id, Linear(run_at=1000, end=2000, total=10))
+    store.observe(Job(adapter=ADAPTER, id="b", status=JobStatus.SUCCEEDED))
+    schedule = FleetSchedule(FleetDB(url))
+    schedule.create()
+    schedule.enrol([Enrolment(ADAPTER, j, None, None) for j in "ab"], clock.time())
+    poller = BatchPoller(hub, store, schedule, lease_ttl=TTL)
+    claims = schedule.claim("w1#x", now=clock.time(), ttl=TTL, limit=4)
+    assert {c.job_id: c.stored_status for c in claims} == {"a": None, "b": "succeeded"}
+    reads: list[str] = []
+    real_get = store.get
+
+    def counting_get(adapter: str, job_id: str) -> Any:
+        reads.append(job_id)
+        return real_get(adapter, job_id)
+
+    store.get = counting_get  # type: ignore[method-assign]
+    assert poller.poll_batch("w1#x", claims) == 1
+    assert reads == [] and [len(jobs.times(j)) for j in "ab"] == [1, 0]
+    later = schedule.claim("w2#y", now=clock.time() + 1e6, ttl=TTL, limit=4)
+    assert [c.job_id for c in later] == ["a"]  # b's watch ended with the batch

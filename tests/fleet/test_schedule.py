@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from jobadapter.fleet import Enrolment, FleetDB, FleetSchedule
+from jobadapter.store import open_store
 
 
 @pytest.fixture()
 def schedule(store_url: str) -> FleetSchedule:
+    open_store(store_url).close()  # the fleet runs beside the store: claims read its jobs
     sched = FleetSchedule(FleetDB(store_url))
     sched.create()
     sched.create()  # repeating it is harmless (every worker does it at start)
@@ -81,3 +83,12 @@ def test_status_lists_live_workers_leases_and_backlog(schedule: FleetSchedule) -
     for key in [("a", f"j{i}") for i in range(4)]:
         schedule.settle(key, "w1#b", due=150.0, pace=None)
     assert schedule.status(now=102.0, alive_within=10.0)["oldest_leased_lag"] == 0.0
+
+
+def test_a_claim_travels_as_a_message_from_this_release_or_the_one_before() -> None:
+    from jobadapter.fleet.schedule import Claim
+
+    claim = Claim("a", "j1", "p", 10.0, None, '{"n":1}', "running")
+    assert Claim.from_message(claim.as_message()) == claim
+    older = Claim.from_message(["a", "j1", "p", 10.0, None, None])  # six fields, still queued
+    assert older.stored_status is None and older.key == ("a", "j1")

@@ -25,6 +25,7 @@ from jobadapter.fleet.schedule import Claim, FleetSchedule
 from jobadapter.fleet.tokens import FleetTokens
 from jobadapter.model import Job
 from jobadapter.redact import get_logger
+from jobadapter.status import TERMINAL
 from jobadapter.tracker.decide import (
     Decision,
     apply_observation,
@@ -41,6 +42,9 @@ from jobadapter.tracker.store import TrackerStore
 from jobadapter.transport.deadline import call_deadline
 
 log = get_logger("fleet")
+
+#: The stored statuses of a job whose watch has ended.
+_ENDED = frozenset(status.value for status in TERMINAL)
 
 #: Per-poll lags a worker keeps (the newest), for benches and diagnostics.
 LAGS_KEPT = 20_000
@@ -118,12 +122,11 @@ class BatchPoller:
             self.store.record_error(claim.adapter, claim.job_id, error_text(exc), self._utcnow())
             self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
             return 0
-        last = self.store.get(claim.adapter, claim.job_id)
-        if last is not None and last.is_terminal:
+        if claim.stored_status in _ENDED:
             self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
             return 0
         if claim.deadline is not None and self.clock.time() >= claim.deadline:
-            self._expire(route, claim, last)
+            self._expire(route, claim, self.store.get(claim.adapter, claim.job_id))
             self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
             return 0
         permit = self.limits.acquire(route.profile, lease) if self.limits is not None else None
@@ -138,7 +141,7 @@ class BatchPoller:
         outcome = self._poll_within(route, claim.job_id, permit)
         self.polls += 1
         pace = load_pace(claim.pace, self.policy, route.bounds)
-        due = self._apply(route, claim, last, pace, outcome)
+        due = self._apply(route, claim, pace, outcome)
         self.schedule.settle(claim.key, lease, due=due, pace=dump_pace(pace))
         return 1
 
@@ -164,7 +167,7 @@ class BatchPoller:
             return exc
 
     def _apply(
-        self, route: Route, claim: Claim, last: Job | None, pace: Pace, outcome: Job | Exception
+        self, route: Route, claim: Claim, pace: Pace, outcome: Job | Exception
     ) -> float | None:
         """Carry out what the shared decisions say; the next due time, or None (ended)."""
         at = self._utcnow()
@@ -173,13 +176,16 @@ class BatchPoller:
             mismatch = wrong_job(claim.key, outcome)
             if mismatch is not None:
                 outcome = mismatch
+        last: Job | None
         if isinstance(outcome, Job):
-            obs = apply_observation(self.store, last, outcome, profile=route.profile.name, at=at)
+            # With a store, the observation is judged against the stored row: no last Job.
+            obs = apply_observation(self.store, None, outcome, profile=route.profile.name, at=at)
             last = obs.job
             decision = decide_observation(
                 self.policy, pace, route.bounds, obs, now=now, rng=self._rng
             )
         else:
+            last = self.store.get(claim.adapter, claim.job_id)  # what the failure's events carry
             decision = decide_failure(
                 self.policy, pace, route.bounds, claim.key, outcome, rng=self._rng
             )

@@ -7,6 +7,10 @@ its job twice. Here a due job is claimed with a lease (``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL, the file lock on SQLite) that expires, so a dead
 worker's jobs are claimed again once their leases run out, and a late or
 repeated message for a lease that has moved on does nothing.
+
+A claim also reads each job's status from the store's ``jobs`` table beside
+it (the fleet always runs in the store's database), so a poll needs no read
+of the store first to know the job ended meanwhile.
 """
 
 from __future__ import annotations
@@ -66,7 +70,8 @@ CLAIM_POSTGRES = """
         ORDER BY due LIMIT ? FOR UPDATE SKIP LOCKED
     ) c
     WHERE s.adapter = c.adapter AND s.job_id = c.job_id
-    RETURNING s.adapter, s.job_id, s.profile, s.due, s.deadline, s.pace
+    RETURNING s.adapter, s.job_id, s.profile, s.due, s.deadline, s.pace,
+        (SELECT j.status FROM jobs j WHERE j.adapter = s.adapter AND j.job_id = s.job_id)
 """
 CLAIM_SQLITE = """
     UPDATE fleet_schedule SET lease = ?, lease_until = ?
@@ -75,7 +80,9 @@ CLAIM_SQLITE = """
         WHERE ended = 0 AND due <= ? AND (lease_until IS NULL OR lease_until < ?)
         ORDER BY due LIMIT ?
     )
-    RETURNING adapter, job_id, profile, due, deadline, pace
+    RETURNING adapter, job_id, profile, due, deadline, pace,
+        (SELECT j.status FROM jobs j
+         WHERE j.adapter = fleet_schedule.adapter AND j.job_id = fleet_schedule.job_id)
 """
 
 #: Separates a lease's worker name from its batch id.
@@ -92,18 +99,32 @@ class Claim:
     due: float
     deadline: float | None
     pace: str | None
+    #: The job's status in the store when it was claimed (None: not stored), so a
+    #: poll needs no read of the store first to know whether it ended meanwhile.
+    stored_status: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.adapter, self.job_id)
 
     def as_message(self) -> list[Any]:
-        return [self.adapter, self.job_id, self.profile, self.due, self.deadline, self.pace]
+        return [
+            self.adapter,
+            self.job_id,
+            self.profile,
+            self.due,
+            self.deadline,
+            self.pace,
+            self.stored_status,
+        ]
 
     @classmethod
     def from_message(cls, data: Sequence[Any]) -> Claim:
-        adapter, job_id, profile, due, deadline, pace = data
-        return cls(str(adapter), str(job_id), profile, float(due), deadline, pace)
+        """A claim sent as :meth:`as_message`, by this release or the one before
+        (six fields: no stored status; during a rolling upgrade both are queued)."""
+        adapter, job_id, profile, due, deadline, pace, *rest = data
+        status = rest[0] if rest else None
+        return cls(str(adapter), str(job_id), profile, float(due), deadline, pace, status)
 
 
 @attrs.frozen(slots=True)
@@ -175,7 +196,7 @@ class FleetSchedule:
 
         def work(cur: Any) -> list[Claim]:
             cur.execute(self.db.sql(text), (lease, now + ttl, now, now, limit))
-            return [Claim(r[0], r[1], r[2], r[3], r[4], r[5]) for r in cur.fetchall()]
+            return [Claim(*r[:7]) for r in cur.fetchall()]
 
         claims: list[Claim] = self.db.run(work)
         return sorted(claims, key=lambda c: c.due)
