@@ -19,7 +19,6 @@ from jobadapter.adapter import VERB_METHODS, Adapter, answer_for, check_verb
 from jobadapter.clock import Clock, SystemClock
 from jobadapter.config import Profile
 from jobadapter.connection import Connection
-from jobadapter.errors import ConfigError
 from jobadapter.events import Event
 from jobadapter.idempotency import (
     request_idempotency_key,
@@ -247,10 +246,6 @@ class Hub(HubLookups):
         ``since``, ``until``, ``status``, ``adapter``, ``provider``, ``profile``."""
         from jobadapter.reports import report
 
-        if self.store is None:
-            raise ConfigError(
-                "reports read the store: create the Hub with store=SqliteStore.default()"
-            )
         return report(
             self.store,
             format,

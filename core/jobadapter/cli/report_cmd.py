@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from jobadapter.cli.state import State
-from jobadapter.errors import ConfigError
 
 
 @click.command("report")
@@ -91,10 +90,6 @@ class _Reports:
     ) -> str:
         from jobadapter.reports import report
 
-        if self.store is None:  # --no-store: as Hub.report says it
-            raise ConfigError(
-                "reports read the store: create the Hub with store=SqliteStore.default()"
-            )
         return report(
             self.store,
             format,

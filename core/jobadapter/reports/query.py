@@ -164,7 +164,7 @@ def build_report(
 
 
 def report(
-    store: Store,
+    store: Store | None,
     format: str = "json",
     *,
     formats: Mapping[str, Renderer] | None = None,
@@ -178,8 +178,11 @@ def report(
     ``options`` (such as ``wide=True``) go to the renderer as keyword arguments,
     those of them it names (:func:`accepted_options`): whichever plugin draws
     the format gets them, and one that knows none still renders.
-    ``filters`` are :func:`build_report`'s keyword arguments.
+    ``filters`` are :func:`build_report`'s keyword arguments. No store (a Hub made
+    with ``store=None``, ``--no-store``) is a ConfigError saying how to give one.
     """
+    if store is None:
+        raise ConfigError("reports read the store: create the Hub with store=SqliteStore.default()")
     if formats is None:
         from jobadapter.reports.formats import BUILTIN_FORMATS
 
