@@ -395,3 +395,14 @@ def test_both_percentile_methods_agree(store: SqliteStore) -> None:
         )
         assert by_index == by_window, query
         assert by_index[1].duration.count > 0
+
+
+def test_a_report_without_a_store_says_how_to_give_one() -> None:
+    from click.testing import CliRunner
+    from jobadapter.cli.main import cli
+    from jobadapter.hub import Hub
+
+    with pytest.raises(ConfigError, match="reports read the store"):
+        Hub(config=False, store=None).report()
+    result = CliRunner().invoke(cli, ["--no-store", "report", "--format", "json"])
+    assert result.exit_code == 2 and "reports read the store" in result.output
