@@ -58,8 +58,8 @@ def test_a_long_batch_keeps_its_leases_and_skips_a_job_taken_from_it(tmp_path: P
 
 
 def test_a_batch_reads_no_stored_job_before_its_polls(tmp_path: Path) -> None:
-    # The claim brings each job's stored status along, so a poll needs no read of
-    # the store first; a job the store holds as ended already is given up unpolled.
+    # Renewing the batch's leases brings each job's stored status along, so a poll
+    # needs no read of the store first; a job the store holds as ended is given up unpolled.
     from jobadapter.model import Job
     from jobadapter.status import JobStatus
 
@@ -75,7 +75,8 @@ def test_a_batch_reads_no_stored_job_before_its_polls(tmp_path: Path) -> None:
     schedule.enrol([Enrolment(ADAPTER, j, None, None) for j in "ab"], clock.time())
     poller = BatchPoller(hub, store, schedule, lease_ttl=TTL)
     claims = schedule.claim("w1#x", now=clock.time(), ttl=TTL, limit=4)
-    assert {c.job_id: c.stored_status for c in claims} == {"a": None, "b": "succeeded"}
+    held = schedule.renew("w1#x", now=clock.time(), ttl=TTL)
+    assert {key[1]: status for key, status in held.items()} == {"a": None, "b": "succeeded"}
     reads: list[str] = []
     real_get = store.get
 

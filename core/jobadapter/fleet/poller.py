@@ -90,7 +90,7 @@ class BatchPoller:
         third of their time has gone by, so each poll starts with at least
         two thirds of ``lease_ttl`` left on its lease."""
         sent = 0
-        held: frozenset[tuple[str, str]] = frozenset()
+        held: dict[tuple[str, str], str | None] = {}
         renewed = -math.inf
         for claim in claims:
             now = self.clock.time()
@@ -100,7 +100,7 @@ class BatchPoller:
             if claim.key not in held:
                 continue  # expired or moved on: another worker has it now
             try:
-                sent += self._one(lease, claim)
+                sent += self._one(lease, claim, held[claim.key])
             except Exception:  # one job's trouble never stops the batch
                 log.exception("%s %s: polling failed; retried after its lease", *claim.key)
         return sent
@@ -114,7 +114,9 @@ class BatchPoller:
                 share(self.tokens.for_profile(route.profile))
             return route
 
-    def _one(self, lease: str, claim: Claim) -> int:
+    def _one(self, lease: str, claim: Claim, stored_status: str | None) -> int:
+        """Poll one job of the batch; ``stored_status`` is its status in the store
+        when its lease was last renewed (read with the renewal: no read here)."""
         try:
             route = self._route(claim)
         except JobAdapterError as exc:  # its adapter or profile is gone from this host
@@ -122,7 +124,7 @@ class BatchPoller:
             self.store.record_error(claim.adapter, claim.job_id, error_text(exc), self._utcnow())
             self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
             return 0
-        if claim.stored_status in _ENDED:
+        if stored_status in _ENDED:
             self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
             return 0
         if claim.deadline is not None and self.clock.time() >= claim.deadline:

@@ -8,9 +8,9 @@ LOCKED`` on PostgreSQL, the file lock on SQLite) that expires, so a dead
 worker's jobs are claimed again once their leases run out, and a late or
 repeated message for a lease that has moved on does nothing.
 
-A claim also reads each job's status from the store's ``jobs`` table beside
-it (the fleet always runs in the store's database), so a poll needs no read
-of the store first to know the job ended meanwhile.
+Renewing a batch's leases also reads each job's status from the store's
+``jobs`` table beside it (the fleet always runs in the store's database), so a
+poll needs no read of the store first to know the job ended meanwhile.
 """
 
 from __future__ import annotations
@@ -70,8 +70,7 @@ CLAIM_POSTGRES = """
         ORDER BY due LIMIT ? FOR UPDATE SKIP LOCKED
     ) c
     WHERE s.adapter = c.adapter AND s.job_id = c.job_id
-    RETURNING s.adapter, s.job_id, s.profile, s.due, s.deadline, s.pace,
-        (SELECT j.status FROM jobs j WHERE j.adapter = s.adapter AND j.job_id = s.job_id)
+    RETURNING s.adapter, s.job_id, s.profile, s.due, s.deadline, s.pace
 """
 CLAIM_SQLITE = """
     UPDATE fleet_schedule SET lease = ?, lease_until = ?
@@ -80,9 +79,13 @@ CLAIM_SQLITE = """
         WHERE ended = 0 AND due <= ? AND (lease_until IS NULL OR lease_until < ?)
         ORDER BY due LIMIT ?
     )
-    RETURNING adapter, job_id, profile, due, deadline, pace,
-        (SELECT j.status FROM jobs j
-         WHERE j.adapter = fleet_schedule.adapter AND j.job_id = fleet_schedule.job_id)
+    RETURNING adapter, job_id, profile, due, deadline, pace
+"""
+
+RENEW = """
+    UPDATE fleet_schedule SET lease_until = ? WHERE lease = ? AND lease_until >= ? AND ended = 0
+    RETURNING adapter, job_id, (SELECT j.status FROM jobs j
+        WHERE j.adapter = fleet_schedule.adapter AND j.job_id = fleet_schedule.job_id)
 """
 
 #: Separates a lease's worker name from its batch id.
@@ -99,32 +102,20 @@ class Claim:
     due: float
     deadline: float | None
     pace: str | None
-    #: The job's status in the store when it was claimed (None: not stored), so a
-    #: poll needs no read of the store first to know whether it ended meanwhile.
-    stored_status: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.adapter, self.job_id)
 
     def as_message(self) -> list[Any]:
-        return [
-            self.adapter,
-            self.job_id,
-            self.profile,
-            self.due,
-            self.deadline,
-            self.pace,
-            self.stored_status,
-        ]
+        """The claim as it travels to the worker that polls it; six fields, which
+        every release reads (a rolling upgrade has old and new workers on one queue)."""
+        return [self.adapter, self.job_id, self.profile, self.due, self.deadline, self.pace]
 
     @classmethod
     def from_message(cls, data: Sequence[Any]) -> Claim:
-        """A claim sent as :meth:`as_message`, by this release or the one before
-        (six fields: no stored status; during a rolling upgrade both are queued)."""
-        adapter, job_id, profile, due, deadline, pace, *rest = data
-        status = rest[0] if rest else None
-        return cls(str(adapter), str(job_id), profile, float(due), deadline, pace, status)
+        adapter, job_id, profile, due, deadline, pace = data[:6]
+        return cls(str(adapter), str(job_id), profile, float(due), deadline, pace)
 
 
 @attrs.frozen(slots=True)
@@ -196,27 +187,22 @@ class FleetSchedule:
 
         def work(cur: Any) -> list[Claim]:
             cur.execute(self.db.sql(text), (lease, now + ttl, now, now, limit))
-            return [Claim(*r[:7]) for r in cur.fetchall()]
+            return [Claim(*r[:6]) for r in cur.fetchall()]
 
         claims: list[Claim] = self.db.run(work)
         return sorted(claims, key=lambda c: c.due)
 
-    def renew(self, lease: str, *, now: float, ttl: float) -> frozenset[tuple[str, str]]:
+    def renew(self, lease: str, *, now: float, ttl: float) -> dict[tuple[str, str], str | None]:
         """Hold every job of the batch ``lease`` for another ``ttl``, in one
         statement; the keys still held (a job missing has expired or moved on:
-        it is someone else's now, do not poll it)."""
+        it is someone else's now, do not poll it), each with the job's status in
+        the store (None: not stored)."""
 
-        def work(cur: Any) -> frozenset[tuple[str, str]]:
-            cur.execute(
-                self.db.sql(
-                    "UPDATE fleet_schedule SET lease_until = ? WHERE lease = ? "
-                    "AND lease_until >= ? AND ended = 0 RETURNING adapter, job_id"
-                ),
-                (now + ttl, lease, now),
-            )
-            return frozenset((str(a), str(j)) for a, j in cur.fetchall())
+        def work(cur: Any) -> dict[tuple[str, str], str | None]:
+            cur.execute(self.db.sql(RENEW), (now + ttl, lease, now))
+            return {(str(a), str(j)): status for a, j, status in cur.fetchall()}
 
-        held: frozenset[tuple[str, str]] = self.db.run(work, single=True)
+        held: dict[tuple[str, str], str | None] = self.db.run(work, single=True)
         return held
 
     def settle(
