@@ -2,18 +2,23 @@
 
 Jobs reach the store from ``hub.submit``/``hub.track`` on any host; the
 fleet finds them by the store's own row numbers (``jobs.pk`` only grows).
-Each turn reads two bounded slices, never every open job:
+Each turn reads bounded slices, never every open job:
 
-- the new rows: ``pk`` above the high mark, at most ``page`` of them. The
-  mark stops at the first missing number: PostgreSQL numbers a row at insert,
-  not at commit, so a row can commit after a later-numbered one was read. The
-  next turn reads from the gap again; a gap still open after ``grace`` seconds
-  (an insert rolled back) is passed;
+- the new rows: ``pk`` above the high mark (the newest row read), at most
+  ``page`` of them;
+- the rows between the safe mark and the high mark that the schedule lacks.
+  PostgreSQL numbers a row at insert, not at commit, so a row can commit after
+  a later-numbered one was read. The safe mark is the number up to which
+  every row was read: it stops at a missing number, and until it moves on the
+  numbers above it are looked at again each turn, so such a row is taken in
+  the turn after it commits. A missing number waited for ``grace`` seconds
+  (an insert rolled back) is passed, with every number drawn before the wait
+  began; new rows are read meanwhile, however many numbers are missing;
 - a sweep of ``span`` row numbers, turning over the whole table in a cycle:
-  the safety net for a row that committed after its gap was passed, and for a
-  deadline set after the job was first taken in.
+  the safety net for a row that committed after its number was passed, and
+  for a deadline set after the job was first taken in.
 
-Both marks live in the database and move in the same transaction as the
+The marks live in the database and move in the same transaction as the
 enrolment, under a row lock, so two workers taking in at once (the chore
 normally prevents it) each see the other's marks and only repeat an
 idempotent upsert.
@@ -61,6 +66,8 @@ class IntakeTurn:
     scheduled: int
     high_mark: int
     sweep_mark: int
+    #: Every row numbered up to here was read (or its number given up, see ``grace``).
+    safe_mark: int
 
 
 class StoreIntake:
@@ -73,7 +80,7 @@ class StoreIntake:
         self.db = schedule.db
         self.page = page
         self.span = span
-        #: How long the high mark waits at a missing row number for its row to commit.
+        #: How long the safe mark waits at a missing row number for its row to commit.
         self.grace = grace
 
     def __repr__(self) -> str:
@@ -83,22 +90,32 @@ class StoreIntake:
         self.db.create(SCHEMA)
 
     def turn(self, now: float) -> IntakeTurn:
-        """One slice of new rows and one slice of the sweep, due at ``now``."""
+        """One slice of new rows, the rows behind the safe mark the schedule lacks,
+        and one slice of the sweep, due at ``now``."""
 
         def work(cur: Any) -> IntakeTurn:
             marks = self._marks(cur)
-            high, sweep = marks["high"], marks["sweep"]
+            high, sweep, safe = marks["high"], marks["sweep"], marks["safe"]
             cur.execute(
                 self.db.sql(f"SELECT {COLUMNS} FROM jobs WHERE pk > ? ORDER BY pk LIMIT ?"),  # noqa: S608
                 (high, self.page),
             )
             fresh = cur.fetchall()
-            waited = now - marks["gap_since_ms"] / 1000 if marks["gap_at"] == high else 0.0
-            high, at_gap = _contiguous_top(
-                high, [int(r[0]) for r in fresh], passing=waited >= self.grace
-            )
-            if at_gap and marks["gap_at"] != high:
-                marks["gap_at"], marks["gap_since_ms"] = high, int(now * 1000)
+            late: list[Any] = []
+            if safe < high:  # rows that may have committed behind the newest one read
+                cur.execute(self.db.sql(SWEEP), (safe, high))
+                late = cur.fetchall()
+                cur.execute(
+                    self.db.sql("SELECT pk FROM jobs WHERE pk > ? AND pk <= ? ORDER BY pk"),
+                    (safe, high),
+                )
+                numbers = [int(r[0]) for r in cur.fetchall()]
+            else:
+                numbers = []
+            numbers += [int(r[0]) for r in fresh]
+            if fresh:
+                high = int(fresh[-1][0])
+            self._move_safe_mark(marks, numbers, high, now)
             start = sweep
             top = min(sweep + self.span, high)
             cur.execute(self.db.sql(SWEEP), (sweep, top))
@@ -106,7 +123,7 @@ class StoreIntake:
             sweep = 0 if top >= high else top  # the end of the table: start the cycle again
             jobs = {
                 (r[1], r[2]): Enrolment(r[1], r[2], r[3], None if r[4] is None else r[4] / 1e6)
-                for r in (*fresh, *swept)
+                for r in (*fresh, *late, *swept)
                 if r[5]
             }
             scheduled = self.schedule.enrol_in(cur, jobs.values(), now)
@@ -116,34 +133,49 @@ class StoreIntake:
                 "UPDATE fleet_intake SET mark = ? WHERE name = ?",
                 [(mark, name) for name, mark in marks.items()],
             )
-            return IntakeTurn(len(fresh) + len(swept), top - start, scheduled, high, sweep)
+            return IntakeTurn(
+                len(fresh) + len(late) + len(swept),
+                top - start,
+                scheduled,
+                high,
+                sweep,
+                marks["safe"],
+            )
 
         turn: IntakeTurn = self.db.run(work)
         return turn
 
+    def _move_safe_mark(
+        self, marks: dict[str, int], numbers: list[int], high: int, now: float
+    ) -> None:
+        """Move the safe mark over the row ``numbers`` present above it (in order) as
+        far as none is missing, or past missing ones drawn before a wait of ``grace``
+        began; start a wait when a number above it is missing and none runs."""
+        safe, gap_top = marks["safe"], marks["gap_top"]
+        waited = now - marks["gap_since_ms"] / 1000
+        passable = gap_top if gap_top > safe and waited >= self.grace else safe
+        for number in numbers:
+            if number != safe + 1 and number > passable:
+                break
+            safe = number
+        safe = max(safe, min(passable, high))
+        if safe < high and not gap_top > safe:
+            marks["gap_top"], marks["gap_since_ms"] = high, int(now * 1000)
+        marks["safe"] = safe
+
     def _marks(self, cur: Any) -> dict[str, int]:
-        """The marks, locked until the turn commits (a mark not yet written is 0;
-        ``gap_at`` -1: no gap waited for)."""
+        """The marks, locked until the turn commits. A new safe mark starts at the
+        high mark (a store that was taken in before the safe mark existed)."""
         self.db.executemany(
             cur,
             "INSERT INTO fleet_intake (name, mark) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-            list(_FIRST_MARKS.items()),
+            [("high", 0), ("sweep", 0), ("gap_top", 0), ("gap_since_ms", 0)],
+        )
+        cur.execute(
+            "INSERT INTO fleet_intake (name, mark) SELECT 'safe', mark FROM fleet_intake "
+            "WHERE name = 'high' ON CONFLICT (name) DO NOTHING"
         )
         lock = " FOR UPDATE" if self.db.postgres else ""
         cur.execute("SELECT name, mark FROM fleet_intake" + lock)  # noqa: S608
-        return {str(name): int(mark) for name, mark in cur.fetchall()}
-
-
-_FIRST_MARKS = {"high": 0, "sweep": 0, "gap_at": -1, "gap_since_ms": 0}
-
-
-def _contiguous_top(high: int, numbers: list[int], *, passing: bool) -> tuple[int, bool]:
-    """How far the high mark may move over the row ``numbers`` read above it (in
-    order): to the end of the run with no number missing, or past the gap at
-    ``high`` itself when ``passing``. Also whether it stopped at a gap."""
-    start = high
-    for number in numbers:
-        if number != high + 1 and not (passing and high == start):
-            return high, True
-        high = number
-    return high, False
+        found = {str(name): int(mark) for name, mark in cur.fetchall()}
+        return {name: found[name] for name in ("high", "sweep", "safe", "gap_top", "gap_since_ms")}
