@@ -177,3 +177,64 @@ def test_a_forked_child_writes_through_its_own_connection_and_ticker(path: Path)
         assert seen_elsewhere(path) == ("running", 9)
     finally:
         store.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX")
+def test_a_store_closed_in_a_forked_child_stays_closed(path: Path) -> None:
+    from jobadapter.store import StoreError
+
+    store = SqliteStore(path)
+    try:
+        store.observe(job(P))
+        child = os.fork()
+        if child == 0:  # pragma: no cover (runs in the child)
+            code = 1
+            try:
+                store.close()
+                store.get("zuora.mass_updater", "J1")
+            except StoreError:
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        store.close()
+
+
+def test_two_threads_forking_at_once_leave_the_store_usable(path: Path) -> None:
+    # The at-fork hooks of two forks in two threads interleave (a hook waits on a
+    # store's lock with the GIL released): each must release what it locked.
+    import threading
+
+    from jobadapter.store import sqlite as hooks
+
+    store = SqliteStore(path)
+    store.observe(job(P))
+    first_done, second_done, checked = threading.Event(), threading.Event(), threading.Event()
+
+    def second_fork() -> None:
+        hooks._before_fork()
+        first_done.wait(5)  # one order the two forks' hooks can run in
+        hooks._after_fork(False)
+        second_done.set()
+        checked.wait(10)  # alive until then: a thread's ident can be reused by the next
+
+    hooks._before_fork()  # the first fork begins
+    other = threading.Thread(target=second_fork, daemon=True)
+    other.start()
+    time.sleep(0.1)
+    hooks._after_fork(False)  # the first fork's parent side
+    first_done.set()
+    assert second_done.wait(5)
+    used: list[bool] = []
+
+    def use() -> None:
+        used.append(store.get("zuora.mass_updater", "J1") is not None)
+        store.close()
+
+    user = threading.Thread(target=use, daemon=True)  # a lock left held would hang it
+    user.start()
+    user.join(5)
+    checked.set()
+    assert used == [True]

@@ -246,6 +246,7 @@ class SqliteStore(SqlStore):
 
     def close(self) -> None:
         with self._lock:
+            self._forked = False  # closed in a forked child: not opened again on use
             if self._conn is None:
                 return
             self._group.stop()
@@ -262,21 +263,30 @@ class SqliteStore(SqlStore):
 _LIVE: weakref.WeakSet[SqliteStore] = weakref.WeakSet()
 #: The stores the fork in progress locked (the same ones in parent and child).
 _FORKING: list[SqliteStore] = []
+#: One fork at a time between its before and after hooks: two threads forking at
+#: once would otherwise share ``_FORKING`` and leave a store's lock held.
+_ONE_FORK = threading.Lock()
 
 
 def _before_fork() -> None:
+    _ONE_FORK.acquire()
     _FORKING[:] = list(_LIVE)
     for store in _FORKING:
         store._before_fork()
 
 
 def _after_fork(in_child: bool) -> None:
+    global _ONE_FORK
     for store in _FORKING:
         if in_child:
             store._after_fork_in_child()
         else:
             store._after_fork_in_parent()
     _FORKING.clear()
+    if in_child:
+        _ONE_FORK = threading.Lock()  # the child has one thread: the forking one
+    else:
+        _ONE_FORK.release()
 
 
 if hasattr(os, "register_at_fork"):
