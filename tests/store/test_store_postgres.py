@@ -187,3 +187,39 @@ def test_a_poll_of_an_open_job_is_one_statement(pg_schema_url: str, monkeypatch:
         assert (sent, transactions) == (["UPDATE"] * 4, [])
         stored = store.stored("zuora.bulk_job", "Q1")
         assert stored is not None and stored.job.counts.processed == 5
+
+
+def test_a_one_statement_poll_whose_reply_was_lost_still_reports_its_progress(
+    pg_schema_url: str,
+) -> None:
+    """The UPDATE reached the server and committed, the reply did not come back: the
+    store must not repeat it blindly (it would match nothing and report no change),
+    but see whether it landed and report the observation it made."""
+    from jobadapter.model import Counts
+    from jobadapter.store import StoreOutcomeUnknown
+
+    with open_store(pg_schema_url) as store:
+        first = Job(
+            adapter="zuora.bulk_job", id="Q2", status=R, counts=Counts(total=9, processed=1)
+        )
+        store.observe(first, observed_at=T0)
+        real = store._write_statement  # type: ignore[attr-defined]
+        calls: list[str] = []
+
+        def reply_lost_once(sql: str, parameters: Any) -> int:
+            changed: int = real(sql, parameters)
+            calls.append(sql.split()[0])
+            if len(calls) == 1:
+                raise StoreOutcomeUnknown("the connection dropped while committing")
+            return changed
+
+        store._write_statement = reply_lost_once  # type: ignore[attr-defined]
+        moved = Job(
+            adapter="zuora.bulk_job", id="Q2", status=R, counts=Counts(total=9, processed=5)
+        )
+        result = store.observe(moved, observed_at=T0 + dt.timedelta(seconds=1))
+        assert result.progressed and result.previous is not None
+        assert result.previous.counts.processed == 1 and result.job.counts.processed == 5
+        assert calls == ["UPDATE", "SELECT"]
+        stored = store.stored("zuora.bulk_job", "Q2")
+        assert stored is not None and stored.job.counts.processed == 5

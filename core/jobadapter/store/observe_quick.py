@@ -18,6 +18,7 @@ from typing import Any
 from jobadapter.model import Job
 from jobadapter.observe import Observation, observe
 from jobadapter.store.decoded import DecodedSnapshots
+from jobadapter.store.errors import StoreOutcomeUnknown
 from jobadapter.store.rows import JOB_COLUMNS, job_columns, snapshot_of
 
 #: The columns such an observation may change: none that a report groups or
@@ -36,7 +37,8 @@ MOVABLE = frozenset(
 )
 _WHERE = " WHERE adapter = ? AND job_id = ? AND snapshot = ? AND last_seen_us <= ?"
 
-#: Runs one statement on its own (autocommitted); returns the rows it changed.
+#: Runs one statement on its own (autocommitted); returns the rows it changed or
+#: read. A connection lost once it was sent is StoreOutcomeUnknown, not a retry.
 StatementWriter = Callable[[str, Sequence[Any]], int]
 
 
@@ -73,10 +75,16 @@ def observe_quickly(
                 sets.append(f"{name} = ?")
                 values.append(value)
     sets += ["profile = COALESCE(?, profile)", "last_seen_us = ?"]
-    changed = write(
-        f"UPDATE jobs SET {', '.join(sets)}{_WHERE}",  # noqa: S608 (column names are constants)
-        (*values, profile, at, job.adapter, job.id, text, at),
-    )
+    try:
+        changed = write(
+            f"UPDATE jobs SET {', '.join(sets)}{_WHERE}",  # noqa: S608 (column names are constants)
+            (*values, profile, at, job.adapter, job.id, text, at),
+        )
+    except StoreOutcomeUnknown:
+        # Sent, maybe committed, no reply. Repeated, it would match nothing (the row
+        # may hold the new snapshot now) and the general path would then see no
+        # change: ask whether it landed instead.
+        changed = _landed(write, job, new_text, at)
     if changed != 1:
         decoded.forget(job.key)
         return None
@@ -88,3 +96,15 @@ def observe_quickly(
     else:
         decoded.forget(job.key)
     return result  # its ``previous`` left the cache just now
+
+
+def _landed(write: StatementWriter, job: Job, text: str, at: int) -> int:
+    """1 when the job's row holds ``text`` as seen at ``at`` (our write landed), else 0."""
+    try:
+        return write(
+            "SELECT 1 FROM jobs WHERE adapter = ? AND job_id = ? AND snapshot = ? "
+            "AND last_seen_us = ?",
+            (job.adapter, job.id, text, at),
+        )
+    except StoreOutcomeUnknown:
+        return 0  # the general path reads the row again

@@ -140,10 +140,11 @@ class PostgresStore(SqlStore):
         return self._run(lambda raw: work(_PgConn(raw)), mode="snapshot")
 
     def _statement(self, sql: str, parameters: Sequence[Any]) -> int:
-        """One statement, autocommitted; the rows it changed. Run again after a lost
-        connection: the statements given here change nothing the second time."""
+        """One statement, autocommitted; the rows it changed or read. A connection
+        lost after it was sent is StoreOutcomeUnknown (it may have committed); one
+        that could not be had is waited for, as for any write."""
         changed: int = self._run(
-            lambda raw: _PgConn(raw).execute(sql, parameters).rowcount, mode="read"
+            lambda raw: _PgConn(raw).execute(sql, parameters).rowcount, mode="statement"
         )
         return changed
 
@@ -191,9 +192,9 @@ class PostgresStore(SqlStore):
             raise StoreError("the job store is closed; open a new PostgresStore")
         wait = max(0.1, deadline - time.monotonic())
         with pool.connection(timeout=wait) as raw:
-            committing = False
+            committing = mode == "statement"  # autocommitted: sent is committing
             try:
-                if mode in ("read", "raw"):
+                if mode in ("read", "raw", "statement"):
                     return work(raw)
                 with raw.transaction():
                     if mode == "snapshot":
