@@ -107,7 +107,13 @@ def test_resume_skips_jobs_already_watched(store: SqliteStore) -> None:
     clock = FakeClock()
     hub, jobs = scripted_hub(clock, store=store)
     jobs.add("j", Linear(run_at=0, end=10))
-    store.observe(jobs.answer("scripted.alpha", "j", "scripted"), profile="scripted")
+    # Seen at the tracker's (fake) time: seen at the real time, years later, every poll
+    # of the tracker would be older news until its clock caught up (minutes of test).
+    store.observe(
+        jobs.answer("scripted.alpha", "j", "scripted"),
+        profile="scripted",
+        observed_at=clock.utcnow(),
+    )
     tracker = hub.tracker(workers=0)
     assert tracker.extend([("scripted.alpha", "j")]) == [("scripted.alpha", "j")]
     assert tracker.resume() == []
