@@ -4,7 +4,9 @@ or by the sweep once its gap was given up."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from jobadapter.fleet import FleetDB, FleetSchedule
@@ -14,17 +16,26 @@ from jobadapter.store import open_store
 SPAN = 1000
 
 
+@contextlib.contextmanager
+def intake_on(url: str, **options: Any) -> Iterator[StoreIntake]:
+    """An intake over a migrated store at ``url`` (``options``: StoreIntake's)."""
+    open_store(url).close()  # the store's own tables, migrated
+    db = FleetDB(url)
+    try:
+        schedule = FleetSchedule(db)
+        schedule.create()
+        taking = StoreIntake(schedule, **{"page": 5000, "span": SPAN, **options})
+        taking.create()
+        taking.create()  # every worker does it at start: harmless
+        yield taking
+    finally:
+        db.close()
+
+
 @pytest.fixture()
 def intake(store_url: str) -> Iterator[StoreIntake]:
-    open_store(store_url).close()  # the store's own tables, migrated
-    db = FleetDB(store_url)
-    schedule = FleetSchedule(db)
-    schedule.create()
-    taking = StoreIntake(schedule, page=5000, span=SPAN)
-    taking.create()
-    taking.create()  # every worker does it at start: harmless
-    yield taking
-    db.close()
+    with intake_on(store_url) as taking:
+        yield taking
 
 
 def _add_jobs(db: FleetDB, first: int, count: int, status: str = "running") -> None:
@@ -128,19 +139,11 @@ def test_gaps_everywhere_hold_back_no_new_job(store_url: str) -> None:
     # Rows whose numbers skip (a copy into a store that had some of the jobs, many
     # rolled-back inserts) must not make the intake wait a grace per gap: every new
     # row is read and taken in at once, a page a turn.
-    open_store(store_url).close()
-    db = FleetDB(store_url)
-    try:
-        schedule = FleetSchedule(db)
-        schedule.create()
-        taking = StoreIntake(schedule, page=50, span=SPAN)
-        taking.create()
+    with intake_on(store_url, page=50) as taking:
         for n in range(200):
-            _add_jobs(db, 2 * n + 1, 1)
+            _add_jobs(taking.db, 2 * n + 1, 1)
         turns = [taking.turn(now=1.0) for _ in range(4)]
-        assert sum(t.scheduled for t in turns) == 200 and _scheduled(db) == 200
-    finally:
-        db.close()
+        assert sum(t.scheduled for t in turns) == 200 and _scheduled(taking.db) == 200
 
 
 def test_a_row_committed_after_its_gap_was_passed_is_found_by_the_sweep(
@@ -165,13 +168,7 @@ def test_on_postgresql_an_insert_still_open_is_waited_for(pg_schema_url: str) ->
     # before them, so the sweep is elsewhere in the table when it happens.)
     import psycopg
 
-    open_store(pg_schema_url).close()
-    db = FleetDB(pg_schema_url)
-    try:
-        schedule = FleetSchedule(db)
-        schedule.create()
-        taking = StoreIntake(schedule, span=100)
-        taking.create()
+    with intake_on(pg_schema_url, span=100) as taking:
         columns = (
             "INSERT INTO jobs (adapter, job_id, profile, status, job_time_us, first_seen_us, "
             "last_seen_us, snapshot, provider) "
@@ -189,7 +186,5 @@ def test_on_postgresql_an_insert_still_open_is_waited_for(pg_schema_url: str) ->
             assert taking.turn(now=2.0).scheduled == 1
             slow.commit()
         assert taking.turn(now=3.0).scheduled == 1
-        claims = schedule.claim("w#1", now=3.0, ttl=5.0, limit=2000)
+        claims = taking.schedule.claim("w#1", now=3.0, ttl=5.0, limit=2000)
         assert {"early", "late"} <= {c.job_id for c in claims}
-    finally:
-        db.close()
