@@ -114,7 +114,7 @@ class Claim:
 
     @classmethod
     def from_message(cls, data: Sequence[Any]) -> Claim:
-        adapter, job_id, profile, due, deadline, pace = data[:6]
+        adapter, job_id, profile, due, deadline, pace = data
         return cls(str(adapter), str(job_id), profile, float(due), deadline, pace)
 
 
@@ -187,7 +187,7 @@ class FleetSchedule:
 
         def work(cur: Any) -> list[Claim]:
             cur.execute(self.db.sql(text), (lease, now + ttl, now, now, limit))
-            return [Claim(*r[:6]) for r in cur.fetchall()]
+            return [Claim(r[0], r[1], r[2], r[3], r[4], r[5]) for r in cur.fetchall()]
 
         claims: list[Claim] = self.db.run(work)
         return sorted(claims, key=lambda c: c.due)

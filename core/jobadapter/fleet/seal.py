@@ -67,7 +67,6 @@ class TokenSeal:
         return cls(profile.name, key_material(profile, env))
 
     def _bound(self, expires: float) -> bytes:
-
         return f"{_VERSION}|{self.profile}|{expires!r}".encode()
 
     def seal(self, text: str, expires: float) -> str:
