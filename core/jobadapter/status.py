@@ -24,7 +24,7 @@ class JobStatus(enum.Enum):
     @property
     def is_terminal(self) -> bool:
         """A terminal job never changes again at the provider."""
-        return self._value_ in _TERMINAL_VALUES  # str hashing: Enum.__hash__ is Python code
+        return self._value_ in TERMINAL_VALUES  # str hashing: Enum.__hash__ is Python code
 
     @property
     def rank(self) -> int:
@@ -47,7 +47,8 @@ class JobStatus(enum.Enum):
 
 
 TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
-_TERMINAL_VALUES = frozenset(status.value for status in TERMINAL)
+#: The terminal statuses' names, as a store keeps them.
+TERMINAL_VALUES = frozenset(status.value for status in TERMINAL)
 
 _RANK = {
     JobStatus.PENDING: 0,

@@ -25,7 +25,7 @@ from jobadapter.fleet.schedule import Claim, FleetSchedule
 from jobadapter.fleet.tokens import FleetTokens
 from jobadapter.model import Job
 from jobadapter.redact import get_logger
-from jobadapter.status import TERMINAL
+from jobadapter.status import TERMINAL_VALUES
 from jobadapter.tracker.decide import (
     Decision,
     apply_observation,
@@ -42,9 +42,6 @@ from jobadapter.tracker.store import TrackerStore
 from jobadapter.transport.deadline import call_deadline
 
 log = get_logger("fleet")
-
-#: The stored statuses of a job whose watch has ended.
-_ENDED = frozenset(status.value for status in TERMINAL)
 
 #: Per-poll lags a worker keeps (the newest), for benches and diagnostics.
 LAGS_KEPT = 20_000
@@ -124,7 +121,7 @@ class BatchPoller:
             self.store.record_error(claim.adapter, claim.job_id, error_text(exc), self._utcnow())
             self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
             return 0
-        if stored_status in _ENDED:
+        if stored_status in TERMINAL_VALUES:
             self.schedule.settle(claim.key, lease, due=None, pace=None, polled=False)
             return 0
         if claim.deadline is not None and self.clock.time() >= claim.deadline:

@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from jobadapter.report_model import STATUS_NAMES
-from jobadapter.status import TERMINAL
+from jobadapter.status import TERMINAL_VALUES
 from jobadapter.store.conn import Conn
 from jobadapter.store.report_figures import FIGURES, LONGEST
 
-_ENDED = tuple(sorted(status.value for status in TERMINAL))
+_ENDED = tuple(sorted(TERMINAL_VALUES))
 ENDED_SQL = f"status IN ({', '.join(repr(name) for name in _ENDED)})"
 
 #: The kept figures: every one of the scan's but the maximum, in its order.
