@@ -16,7 +16,6 @@ all or nothing).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import weakref
@@ -34,7 +33,7 @@ class GroupCommit:
     waiting write) sleeps until the waiting group is due and calls it when the
     group has waited ``wait`` seconds with no other write to take it along, so
     nothing waits longer than ``wait`` (and the thread's wake-up) even when
-    writes stop. After a fork the child starts with no group and no ticker.
+    writes stop. After a fork the child's store starts it afresh (:meth:`start_afresh`).
     """
 
     def __init__(self, size: int, wait: float, flush: Callable[[], None]) -> None:
@@ -54,7 +53,6 @@ class GroupCommit:
         self._since = 0.0
         self._ticker: threading.Thread | None = None
         self._stop = threading.Event()
-        _LIVE.add(self)
 
     @property
     def enabled(self) -> bool:
@@ -96,21 +94,9 @@ class GroupCommit:
         """End the ticker (the store is closing; it commits what waits itself)."""
         self._stop.set()
 
-    def _start_afresh(self) -> None:
-        """In a forked child: the parent's group and ticker are the parent's."""
+    def start_afresh(self) -> None:
+        """In a forked child (its store calls this): the parent's group and ticker
+        are the parent's; the child's next waiting write starts its own."""
         self.pending = 0
         self._ticker = None
         self._stop = threading.Event()
-
-
-#: Every GroupCommit alive, so a forked child can start each one afresh.
-_LIVE: weakref.WeakSet[GroupCommit] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for group in list(_LIVE):
-        group._start_afresh()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -132,6 +132,7 @@ class SqliteStore(SqlStore):
         closing it here gives nothing of the parent's up; a ``":memory:"``
         database is the child's own copy, so it is kept."""
         self._lock = threading.RLock()
+        self._group.start_afresh()
         conn = self._conn
         if conn is None or self.path == MEMORY:
             return
