@@ -44,14 +44,24 @@ SCHEMA = (
 #: Spelled like the store's partial index ``jobs_open``.
 OPEN = "status NOT IN ('succeeded', 'failed', 'cancelled')"
 COLUMNS = "pk, adapter, job_id, profile, deadline_us, " + OPEN
-#: The sweep's slice: only the open jobs the schedule lacks or holds with another
-#: deadline come back, so a sweep over jobs already scheduled writes nothing.
-SWEEP = f"""
-    SELECT j.pk, j.adapter, j.job_id, j.profile, j.deadline_us, 1 FROM jobs j
-    LEFT JOIN fleet_schedule s ON s.adapter = j.adapter AND s.job_id = j.job_id
-    WHERE j.pk > ? AND j.pk <= ? AND j.{OPEN} AND (s.job_id IS NULL OR (
+#: An open job the schedule lacks, or holds with another deadline.
+_NEEDS_WORK = f"""j.{OPEN} AND (s.job_id IS NULL OR (
         s.ended = 0 AND j.deadline_us IS NOT NULL
-        AND (s.deadline IS NULL OR s.deadline <> j.deadline_us / 1e6)))
+        AND (s.deadline IS NULL OR s.deadline <> j.deadline_us / 1e6)))"""
+_JOINED = """jobs j
+    LEFT JOIN fleet_schedule s ON s.adapter = j.adapter AND s.job_id = j.job_id
+    WHERE j.pk > ? AND j.pk <= ?"""
+#: The sweep's slice: only the jobs needing work come back, so a sweep over jobs
+#: already scheduled writes nothing.
+SWEEP = f"""
+    SELECT j.pk, j.adapter, j.job_id, j.profile, j.deadline_us, 1 FROM {_JOINED}
+    AND {_NEEDS_WORK}
+"""  # noqa: S608
+#: The rows behind the newest one read: every row number present (for the safe
+#: mark), each with whether it needs work.
+WINDOW = f"""
+    SELECT j.pk, j.adapter, j.job_id, j.profile, j.deadline_us, {_NEEDS_WORK}
+    FROM {_JOINED} ORDER BY j.pk
 """  # noqa: S608
 
 
@@ -101,18 +111,12 @@ class StoreIntake:
                 (high, self.page),
             )
             fresh = cur.fetchall()
-            late: list[Any] = []
+            window: list[Any] = []
             if safe < high:  # rows that may have committed behind the newest one read
-                cur.execute(self.db.sql(SWEEP), (safe, high))
-                late = cur.fetchall()
-                cur.execute(
-                    self.db.sql("SELECT pk FROM jobs WHERE pk > ? AND pk <= ? ORDER BY pk"),
-                    (safe, high),
-                )
-                numbers = [int(r[0]) for r in cur.fetchall()]
-            else:
-                numbers = []
-            numbers += [int(r[0]) for r in fresh]
+                cur.execute(self.db.sql(WINDOW), (safe, high))
+                window = cur.fetchall()
+            late = [r for r in window if r[5]]
+            numbers = [int(r[0]) for r in (*window, *fresh)]
             if fresh:
                 high = int(fresh[-1][0])
             self._move_safe_mark(marks, numbers, high, now)
