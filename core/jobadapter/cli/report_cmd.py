@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -52,10 +53,13 @@ def report_command(
     """
     if as_json:
         format_ = "json"
+    from jobadapter.reports import report
+
     # The store and the plugins (their report formats and adapters), no hub: a hub
     # would build the transport too, which a report never uses.
-    reports = _Reports(state.store, state.plugins)
-    _check_names(reports, adapters, statuses)
+    registry = state.plugins.registry
+    render = functools.partial(report, state.store, formats=registry.report_formats)
+    _check_names(render, set(registry.adapters), adapters, statuses)
     group_by = ["provider", "adapter", "operation"] + (["profile"] if by_profile else [])
     filters: dict[str, Any] = dict(
         group_by=group_by,
@@ -65,7 +69,7 @@ def report_command(
         adapter=list(adapters) or None,
     )
     # Through the registered format, so a plugin's table draws --wide reports too.
-    text = reports.report(format_, options={"wide": True} if wide else None, **filters)
+    text = render(format_, options={"wide": True} if wide else None, **filters)
     click.echo(text.rstrip("\n"))
 
 
@@ -74,39 +78,19 @@ def register(cli: click.Group) -> None:
     cli.add_command(report_command)
 
 
-class _Reports:
-    """What ``report`` asks of a hub (its adapters and ``Hub.report``), from the
-    store and the loaded plugins alone."""
-
-    def __init__(self, store: Any, plugins: Any) -> None:
-        self.store = store
-        self.plugins = plugins
-
-    def adapters(self) -> list[str]:
-        return sorted(self.plugins.registry.adapters)
-
-    def report(
-        self, format: str = "json", *, options: Mapping[str, Any] | None = None, **filters: Any
-    ) -> str:
-        from jobadapter.reports import report
-
-        return report(
-            self.store,
-            format,
-            formats=self.plugins.registry.report_formats,
-            options=options,
-            **filters,
-        )
-
-
-def _check_names(hub: Any, adapters: tuple[str, ...], statuses: tuple[str, ...]) -> None:
+def _check_names(
+    render: Callable[..., str],
+    installed: set[str],
+    adapters: tuple[str, ...],
+    statuses: tuple[str, ...],
+) -> None:
     """A mistyped filter would print an empty report as if nothing matched: refuse it,
-    naming what is known."""
+    naming what is known (``installed`` adapters, and those ``render``'s report finds)."""
     from jobadapter.status import JobStatus
 
-    known_adapters = set(hub.adapters())
+    known_adapters = set(installed)
     if set(adapters) - known_adapters:  # not installed: perhaps stored before an uninstall
-        stored = json.loads(hub.report("json", group_by=["adapter"]))["groups"]
+        stored = json.loads(render("json", group_by=["adapter"]))["groups"]
         known_adapters |= {group["adapter"] for group in stored}
     for name in adapters:
         if name not in known_adapters:
