@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from jobadapter.model import Counts, Job
 from jobadapter.reports import build_report
 from jobadapter.status import JobStatus
-from jobadapter.store import SqliteStore, Store, durations, report_sums
+from jobadapter.store import SqliteStore, Store, report_sums
 from jobadapter.store.durations import bucket, bucket_sql, lower_edge
+from jobadapter.store.recount import recount
 from store_data import fill
 
 T0 = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
@@ -28,20 +29,12 @@ PROBES = sorted(
     | {random.Random(3).randrange(2**62) for _ in range(50)}
 )
 SUMS = ", ".join(report_sums.COLUMNS)
-#: (table, its recount, the kept rows in order)
+#: The kept rows in order, per kept table (recount.KEPT's order).
 KEPT = (
-    (
-        "duration_buckets",
-        durations.BACKFILL,
-        "SELECT provider, adapter, op, op_null, bucket, jobs FROM duration_buckets "
-        "WHERE jobs <> 0 ORDER BY provider, adapter, op, op_null, bucket",
-    ),
-    (
-        "report_sums",
-        report_sums.BACKFILL,
-        f"SELECT provider, adapter, op, op_null, {SUMS} FROM report_sums "
-        "WHERE jobs <> 0 ORDER BY provider, adapter, op, op_null",
-    ),
+    "SELECT provider, adapter, op, op_null, bucket, jobs FROM duration_buckets "
+    "WHERE jobs <> 0 ORDER BY provider, adapter, op, op_null, bucket",
+    f"SELECT provider, adapter, op, op_null, {SUMS} FROM report_sums "
+    "WHERE jobs <> 0 ORDER BY provider, adapter, op, op_null",
 )
 
 
@@ -56,21 +49,20 @@ def kept(store: Store) -> list[list[tuple[Any, ...]]]:
     """Every kept row that counts a job; a row left counting none must hold zeros."""
     empty = run(store, f"SELECT {SUMS} FROM report_sums WHERE jobs = 0")
     assert all(not any(row) for row in empty)
-    return [run(store, select) for _, _, select in KEPT]
+    return [run(store, select) for select in KEPT]
 
 
 def recounted(store: Store) -> list[list[tuple[Any, ...]]]:
-    """The same rows made again from the jobs, by the migrations' own statements."""
+    """The same rows made again from the jobs (``store recount``: the migrations' own
+    statements), rolled back."""
 
-    def recount(conn: Any) -> list[list[tuple[Any, ...]]]:
-        for table, backfill, _ in KEPT:
-            conn.execute(f"DELETE FROM {table}")
-            conn.execute(backfill)
-        rows = [[tuple(row) for row in conn.execute(select).fetchall()] for _, _, select in KEPT]
+    def count_again(conn: Any) -> list[list[tuple[Any, ...]]]:
+        recount(conn, store.dialect)  # type: ignore[attr-defined]
+        rows = [[tuple(row) for row in conn.execute(select).fetchall()] for select in KEPT]
         raise _Undo(rows)
 
     try:
-        store._write(recount)  # type: ignore[attr-defined]
+        store._write(count_again)  # type: ignore[attr-defined]
     except _Undo as undo:
         return undo.rows
     raise AssertionError("unreachable")
