@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +32,10 @@ FILENAME = "jobadapter.sqlite3"
 
 def _always(_result: object) -> bool:
     return True
+
+
+def _never(_result: object) -> bool:
+    return False
 
 
 _T = TypeVar("_T")
@@ -79,6 +83,7 @@ class SqliteStore(SqlStore):
         self._timeout = timeout
         self._lock = threading.RLock()
         self._group = GroupCommit(group_size, group_wait, self._flush)
+        self._write_statement = self._statement
         self._durable = durable
         #: Set in a forked child: the connection is opened again on first use.
         self._forked = False
@@ -194,37 +199,65 @@ class SqliteStore(SqlStore):
             except OverflowError as exc:
                 raise ValueOutOfRange(self.path, exc) from exc
 
-    def _transact(self, work: Callable[[Conn], _T], durable: Callable[[_T], bool]) -> _T:
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> int:
+        """One statement that records nothing new (:mod:`observe_quick`), grouped like
+        such an observation; the rows it changed. It needs no savepoint: SQLite undoes
+        a failed statement alone, or (on errors such as SQLITE_FULL or SQLITE_IOERR)
+        the whole transaction, which :meth:`_undo` then notices."""
+        if not self._group.enabled:
+            with self._reading() as conn:  # autocommitted: its own transaction
+                changed: int = conn.execute(sql, parameters).rowcount
+            return changed
+        changed = self._transact(
+            lambda conn: conn.execute(sql, parameters).rowcount, _never, alone=True
+        )
+        return changed
+
+    def _transact(
+        self, work: Callable[[Conn], _T], durable: Callable[[_T], bool], *, alone: bool = False
+    ) -> _T:
         """One atomic write: the write lock is taken first, then everything or nothing.
 
         Committed at once when ``durable(result)``; otherwise it may wait for the
         group (a savepoint inside the group's open transaction keeps each write
-        all-or-nothing on its own).
+        all-or-nothing on its own; ``alone``: ``work`` is one statement, atomic
+        by itself, so it needs none).
         """
         with self._reading() as conn:
             nested = self._group.pending > 0
-            conn.execute("SAVEPOINT grouped" if nested else "BEGIN IMMEDIATE")
+            savepoint = nested and not alone
+            if savepoint:
+                conn.execute("SAVEPOINT grouped")
+            elif not nested:
+                conn.execute("BEGIN IMMEDIATE")
             try:
                 result = work(conn)
-                if nested:
+                if savepoint:
                     conn.execute("RELEASE grouped")
             except BaseException:
-                self._undo(conn, nested)
+                self._undo(conn, savepoint=savepoint, statement=nested and alone)
                 raise
             if durable(result) or self._group.hold():
                 conn.execute("COMMIT")
                 self._group.committed()
             return result
 
-    def _undo(self, conn: sqlite3.Connection, nested: bool) -> None:
-        """Roll back the failed write alone (the group waiting before it stays)."""
-        if nested:
+    def _undo(self, conn: sqlite3.Connection, *, savepoint: bool, statement: bool) -> None:
+        """Roll back the failed write alone (the group waiting before it stays).
+
+        ``statement``: the write was one statement in the group's transaction,
+        which SQLite has undone itself unless it ended the transaction. (Interrupted
+        after it ran, it stays, whole, in the group.)
+        """
+        if savepoint:
             try:
                 conn.execute("ROLLBACK TO grouped")
                 conn.execute("RELEASE grouped")
                 return
             except sqlite3.Error:
                 pass  # SQLite rolled the whole transaction back itself
+        elif statement and conn.in_transaction:
+            return
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         self._group.committed()
