@@ -56,9 +56,11 @@ def observe_quickly(
     if found is None:
         return None
     text, remembered = found
+    if job.status is not remembered.status:
+        return None  # a transition or an anomaly (the cache holds no ended job)
     result = observe(remembered, job)
     kept = result.job
-    if result.anomalies or kept.status is not remembered.status or kept.is_terminal:
+    if result.anomalies or kept.is_terminal:
         return None
     unchanged = kept == remembered
     sets: list[str] = []
