@@ -15,8 +15,9 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
 
 from jobadapter.store.conn import Conn
@@ -177,27 +178,22 @@ class SqliteStore(SqlStore):
             finally:
                 conn.execute("COMMIT")
 
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def _reading(self) -> _Using:
         """The connection, for this thread alone; database errors come out typed."""
-        with self._lock:
-            if self._conn is None:
-                if not self._forked:
-                    raise StoreError("the job store is closed; open a new SqliteStore")
-                self._conn, self._forked = self._connect(), False
-            try:
-                yield self._conn
-            except sqlite3.OperationalError as exc:
-                if is_busy(exc):
-                    raise StoreError(
-                        f"the job store {self.path} stayed locked by another process for "
-                        f"{self._timeout:g}s: try again, or raise the timeout"
-                    ) from exc
-                raise StoreError(f"the job store {self.path} failed: {exc}") from exc
-            except sqlite3.Error as exc:
-                raise StoreError(f"the job store {self.path} failed: {exc}") from exc
-            except OverflowError as exc:
-                raise ValueOutOfRange(self.path, exc) from exc
+        return _Using(self)
+
+    def _typed(self, exc: BaseException) -> BaseException | None:
+        """The StoreError a database error raised while using the connection becomes."""
+        if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+            return StoreError(
+                f"the job store {self.path} stayed locked by another process for "
+                f"{self._timeout:g}s: try again, or raise the timeout"
+            )
+        if isinstance(exc, sqlite3.Error):
+            return StoreError(f"the job store {self.path} failed: {exc}")
+        if isinstance(exc, OverflowError):
+            return ValueOutOfRange(self.path, exc)
+        return None
 
     def _statement(self, sql: str, parameters: Sequence[Any]) -> int:
         """One statement that records nothing new (:mod:`observe_quick`), grouped like
@@ -291,6 +287,40 @@ class SqliteStore(SqlStore):
                 self._conn.execute("PRAGMA optimize")
             self._conn.close()
             self._conn = None
+
+
+class _Using:
+    """``with store._reading() as conn``: the store's lock held, its connection opened
+    again in a forked child. A class, not a generator: every call goes through it."""
+
+    __slots__ = ("_lock", "_store")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._lock = store._lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        self._lock.acquire()
+        try:
+            if store._conn is None:
+                if not store._forked:
+                    raise StoreError("the job store is closed; open a new SqliteStore")
+                store._conn, store._forked = store._connect(), False
+        except BaseException:
+            self._lock.release()
+            raise
+        return store._conn
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            typed = None if exc is None else self._store._typed(exc)
+            if typed is not None:
+                raise typed from exc
+        finally:
+            self._lock.release()
 
 
 #: Every SqliteStore alive, so a fork can be made safe for each (see ``_before_fork``).
