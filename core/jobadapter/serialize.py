@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from jobadapter.model import MAX_COUNT, Counts, Job, JobError
@@ -89,9 +90,47 @@ def from_dict(data: dict[str, Any]) -> Job:
     return conv.structure(data, Job)
 
 
+def _make_encode(conv: cattrs.Converter) -> Callable[[Job], str]:
+    """:func:`dumps` without a copy of ``raw``: the converter's own mapping of every
+    other field, and ``raw`` handed to the JSON encoder as it is; a value in it that
+    JSON does not know is converted where it sits (as :func:`to_dict` converts it)."""
+    from cattrs.gen import make_dict_unstructure_fn, override
+
+    fields = make_dict_unstructure_fn(Job, conv, raw=override(unstruct_hook=_as_is))
+
+    def unknown(value: Any) -> Any:
+        done = conv.unstructure(value)
+        if type(done) is type(value):  # nothing JSON could take (a set, bytes...)
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        return done
+
+    encode = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=unknown).encode
+    return lambda job: encode(fields(job))
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+#: :func:`dumps`' fast way, once built (with the converter, on first use).
+_encode: Callable[[Job], str] | None = None
+
+
 def dumps(job: Job) -> str:
-    """The job as compact JSON text."""
-    return json.dumps(to_dict(job), separators=(",", ":"), sort_keys=True)
+    """The job as compact JSON text: :func:`to_dict`'s, keys sorted.
+
+    ``raw`` is not copied first (a third of the work); a payload the encoder
+    cannot take that way (keys JSON does not know, say) takes :func:`to_dict`'s,
+    so the text, or the error, is always the same.
+    """
+    global _encode
+    encode = _encode
+    if encode is None:
+        encode = _encode = _make_encode(_built())
+    try:
+        return encode(job)
+    except (TypeError, ValueError):
+        return json.dumps(to_dict(job), separators=(",", ":"), sort_keys=True)
 
 
 def loads(text: str | bytes) -> Job:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import subprocess
 import sys
+from typing import Any
 
 import jsonschema
 import pytest
@@ -183,3 +185,61 @@ def test_serialize_imports_cattrs_on_the_first_conversion_only() -> None:
         "assert converter is s.converter\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+class Size(enum.IntEnum):
+    BIG = 3
+
+
+#: Payloads beyond plain JSON too: what the converter changes (datetimes, enums,
+#: attrs objects, tuples, keys JSON does not know) and what nothing can encode (sets, bytes).
+odd_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=5)
+    | instants
+    | st.sampled_from([Colour.RED, Size.BIG, JobStatus.RUNNING])
+    | st.builds(JobError, code=st.none() | st.text(max_size=3), message=st.text(max_size=3))
+    | st.frozensets(st.integers(), max_size=2)
+    | st.binary(max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+        | st.dictionaries(st.integers() | st.booleans() | st.none() | instants, inner, max_size=2)
+    ),
+    max_leaves=12,
+)
+
+
+@given(raw=odd_values, created=instants, text=st.none() | st.text(max_size=5))
+def test_dumps_is_the_json_of_to_dict(
+    raw: Any, created: dt.datetime | None, text: str | None
+) -> None:
+    """``dumps`` does not copy ``raw`` through the converter first: same text, or same error."""
+    job = Job(
+        adapter="p.k",
+        id="x/1",
+        status=JobStatus.RUNNING,
+        native_status=text,
+        raw=raw,
+        created_at=created,
+        errors=[JobError(code=text, message="m", retryable=text is None)],
+    )
+    try:
+        expected: str | type[Exception] = json.dumps(
+            to_dict(job), separators=(",", ":"), sort_keys=True
+        )
+    except (TypeError, ValueError) as exc:
+        expected = type(exc)
+    try:
+        got: str | type[Exception] = dumps(job)
+    except (TypeError, ValueError) as exc:
+        got = type(exc)
+    assert got == expected

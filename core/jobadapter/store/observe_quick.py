@@ -2,7 +2,8 @@
 
 Most polls of a running job see nothing new or only its counters move. The
 general path (:mod:`jobadapter.store.observe_sql`) reads the row under a lock
-and writes it back in a transaction: on PostgreSQL four round trips. When
+and writes it back in a transaction: on PostgreSQL four round trips, on
+SQLite a savepoint, a read, a write and a release inside the group commit. When
 this process wrote or read the job's snapshot last (it is in the decoded
 cache) and the observation records no transition, no anomaly and no change to
 what reports count, one ``UPDATE`` does it, made conditional on the row still
@@ -37,8 +38,9 @@ MOVABLE = frozenset(
 )
 _WHERE = " WHERE adapter = ? AND job_id = ? AND snapshot = ? AND last_seen_us <= ?"
 
-#: Runs one statement on its own (autocommitted); returns the rows it changed or
-#: read. A connection lost once it was sent is StoreOutcomeUnknown, not a retry.
+#: Runs one statement as a write of its own (PostgreSQL autocommits it, SQLite
+#: groups it like any observation that records nothing new); returns the rows it
+#: changed or read. A connection lost once it was sent is StoreOutcomeUnknown, not a retry.
 StatementWriter = Callable[[str, Sequence[Any]], int]
 
 
@@ -54,9 +56,11 @@ def observe_quickly(
     if found is None:
         return None
     text, remembered = found
+    if job.status is not remembered.status:
+        return None  # a transition or an anomaly (the cache holds no ended job)
     result = observe(remembered, job)
     kept = result.job
-    if result.anomalies or kept.status is not remembered.status or kept.is_terminal:
+    if result.anomalies or kept.is_terminal:
         return None
     unchanged = kept == remembered
     sets: list[str] = []

@@ -8,7 +8,7 @@ from typing import Any
 
 from jobadapter.model import Job
 from jobadapter.redact import may_hold_secret
-from jobadapter.serialize import loads, to_dict
+from jobadapter.serialize import dumps, loads, to_dict
 from jobadapter.status import JobStatus
 from jobadapter.store.instants import from_us, from_us_or_none, to_us, to_us_or_none
 from jobadapter.store.records import StoredJob, Submission, SubmissionState
@@ -99,13 +99,12 @@ def job_columns(
 
 def snapshot_of(job: Job) -> tuple[str, bool]:
     """The snapshot stored for ``job``, and whether it is ``job`` exactly (nothing masked)."""
-    data = to_dict(job)
-    text = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    text = dumps(job)
     if "\\u" not in text and not may_hold_secret(text):
         # Nothing in it to mask (almost every answer): one scan of the text instead
         # of redacting each of its strings, which was a third of an observation.
         return text, True
-    data = scrub(data)
+    data = scrub(to_dict(job))
     # Identity is not a secret: an id that happens to contain a registered secret
     # (simulators draw ids and tokens from one seeded generator) must still name the job.
     data["adapter"], data["id"] = job.adapter, job.id

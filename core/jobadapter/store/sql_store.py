@@ -73,8 +73,8 @@ class SqlStore(Store):
     def __init__(self, *, now: Callable[[], dt.datetime] = utcnow) -> None:
         self._now = now
         self._decoded = DecodedSnapshots()
-        #: Where one statement on its own is cheaper than a transaction (a database
-        #: server: each round trip counts), how to run one; see :mod:`observe_quick`.
+        #: How the backend runs the one statement of a poll that records nothing
+        #: new, instead of a read and a write in a transaction; see :mod:`observe_quick`.
         self._write_statement: StatementWriter | None = None
 
     @abc.abstractmethod

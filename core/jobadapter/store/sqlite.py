@@ -15,8 +15,9 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import Any, TypeVar
 
 from jobadapter.store.conn import Conn
@@ -32,6 +33,10 @@ FILENAME = "jobadapter.sqlite3"
 
 def _always(_result: object) -> bool:
     return True
+
+
+def _never(_result: object) -> bool:
+    return False
 
 
 _T = TypeVar("_T")
@@ -79,6 +84,7 @@ class SqliteStore(SqlStore):
         self._timeout = timeout
         self._lock = threading.RLock()
         self._group = GroupCommit(group_size, group_wait, self._flush)
+        self._write_statement = self._statement
         self._durable = durable
         #: Set in a forked child: the connection is opened again on first use.
         self._forked = False
@@ -172,59 +178,82 @@ class SqliteStore(SqlStore):
             finally:
                 conn.execute("COMMIT")
 
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def _reading(self) -> _Using:
         """The connection, for this thread alone; database errors come out typed."""
-        with self._lock:
-            if self._conn is None:
-                if not self._forked:
-                    raise StoreError("the job store is closed; open a new SqliteStore")
-                self._conn, self._forked = self._connect(), False
-            try:
-                yield self._conn
-            except sqlite3.OperationalError as exc:
-                if is_busy(exc):
-                    raise StoreError(
-                        f"the job store {self.path} stayed locked by another process for "
-                        f"{self._timeout:g}s: try again, or raise the timeout"
-                    ) from exc
-                raise StoreError(f"the job store {self.path} failed: {exc}") from exc
-            except sqlite3.Error as exc:
-                raise StoreError(f"the job store {self.path} failed: {exc}") from exc
-            except OverflowError as exc:
-                raise ValueOutOfRange(self.path, exc) from exc
+        return _Using(self)
 
-    def _transact(self, work: Callable[[Conn], _T], durable: Callable[[_T], bool]) -> _T:
+    def _typed(self, exc: BaseException) -> BaseException | None:
+        """The StoreError a database error raised while using the connection becomes."""
+        if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+            return StoreError(
+                f"the job store {self.path} stayed locked by another process for "
+                f"{self._timeout:g}s: try again, or raise the timeout"
+            )
+        if isinstance(exc, sqlite3.Error):
+            return StoreError(f"the job store {self.path} failed: {exc}")
+        if isinstance(exc, OverflowError):
+            return ValueOutOfRange(self.path, exc)
+        return None
+
+    def _statement(self, sql: str, parameters: Sequence[Any]) -> int:
+        """One statement that records nothing new (:mod:`observe_quick`), grouped like
+        such an observation; the rows it changed. It needs no savepoint: SQLite undoes
+        a failed statement alone, or (on errors such as SQLITE_FULL or SQLITE_IOERR)
+        the whole transaction, which :meth:`_undo` then notices."""
+        if not self._group.enabled:
+            with self._reading() as conn:  # autocommitted: its own transaction
+                changed: int = conn.execute(sql, parameters).rowcount
+            return changed
+        changed = self._transact(
+            lambda conn: conn.execute(sql, parameters).rowcount, _never, alone=True
+        )
+        return changed
+
+    def _transact(
+        self, work: Callable[[Conn], _T], durable: Callable[[_T], bool], *, alone: bool = False
+    ) -> _T:
         """One atomic write: the write lock is taken first, then everything or nothing.
 
         Committed at once when ``durable(result)``; otherwise it may wait for the
         group (a savepoint inside the group's open transaction keeps each write
-        all-or-nothing on its own).
+        all-or-nothing on its own; ``alone``: ``work`` is one statement, atomic
+        by itself, so it needs none).
         """
         with self._reading() as conn:
             nested = self._group.pending > 0
-            conn.execute("SAVEPOINT grouped" if nested else "BEGIN IMMEDIATE")
+            savepoint = nested and not alone
+            if savepoint:
+                conn.execute("SAVEPOINT grouped")
+            elif not nested:
+                conn.execute("BEGIN IMMEDIATE")
             try:
                 result = work(conn)
-                if nested:
+                if savepoint:
                     conn.execute("RELEASE grouped")
             except BaseException:
-                self._undo(conn, nested)
+                self._undo(conn, savepoint=savepoint, statement=nested and alone)
                 raise
             if durable(result) or self._group.hold():
                 conn.execute("COMMIT")
                 self._group.committed()
             return result
 
-    def _undo(self, conn: sqlite3.Connection, nested: bool) -> None:
-        """Roll back the failed write alone (the group waiting before it stays)."""
-        if nested:
+    def _undo(self, conn: sqlite3.Connection, *, savepoint: bool, statement: bool) -> None:
+        """Roll back the failed write alone (the group waiting before it stays).
+
+        ``statement``: the write was one statement in the group's transaction,
+        which SQLite has undone itself unless it ended the transaction. (Interrupted
+        after it ran, it stays, whole, in the group.)
+        """
+        if savepoint:
             try:
                 conn.execute("ROLLBACK TO grouped")
                 conn.execute("RELEASE grouped")
                 return
             except sqlite3.Error:
                 pass  # SQLite rolled the whole transaction back itself
+        elif statement and conn.in_transaction:
+            return
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         self._group.committed()
@@ -258,6 +287,40 @@ class SqliteStore(SqlStore):
                 self._conn.execute("PRAGMA optimize")
             self._conn.close()
             self._conn = None
+
+
+class _Using:
+    """``with store._reading() as conn``: the store's lock held, its connection opened
+    again in a forked child. A class, not a generator: every call goes through it."""
+
+    __slots__ = ("_lock", "_store")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._lock = store._lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        self._lock.acquire()
+        try:
+            if store._conn is None:
+                if not store._forked:
+                    raise StoreError("the job store is closed; open a new SqliteStore")
+                store._conn, store._forked = store._connect(), False
+        except BaseException:
+            self._lock.release()
+            raise
+        return store._conn
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            typed = None if exc is None else self._store._typed(exc)
+            if typed is not None:
+                raise typed from exc
+        finally:
+            self._lock.release()
 
 
 #: Every SqliteStore alive, so a fork can be made safe for each (see ``_before_fork``).
