@@ -174,7 +174,7 @@ class Cell:
 #: One worker's 8 threads poll at most ~130/s at 50 ms, so their 3x (~400
 #: polls/s, ~7 ms of machine CPU each) does not fit on 2 cores; with 4 threads
 #: one worker carries ~65/s and 4 workers' 3x fits. Both are shown.
-DEFAULT_CELLS = "8x10@150,8x10@300,4x4@220"
+DEFAULT_CELLS = "8x10@150,8x10@300,4x4@330"
 
 
 def run_load(
