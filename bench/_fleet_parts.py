@@ -185,7 +185,12 @@ def machine_busy() -> tuple[float, float]:
 
 
 def start_worker(
-    setup: Setup, broker: str, queue: str, name: str, batch: int = BATCH
+    setup: Setup,
+    broker: str,
+    queue: str,
+    name: str,
+    batch: int = BATCH,
+    threads: int = CONCURRENCY,
 ) -> tuple[Any, Path]:
     lags = setup.root / f"{name}.lags.json"
     cmd = [
@@ -203,7 +208,7 @@ def start_worker(
         "--queue",
         queue,
         "--concurrency",
-        str(CONCURRENCY),
+        str(threads),
         "--batch",
         str(batch),
         "--name",

@@ -30,6 +30,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import attrs
 from _common import emit, percentile, quick_parser
 from _fleet_parts import (
     BATCH,
@@ -85,12 +86,13 @@ class Window:
         }
 
 
-def run_fleet(setup: Setup, workers: int, window: float, batch: int) -> dict[str, Any]:
+def run_fleet(setup: Setup, workers: int, window: float, cell: Cell) -> dict[str, Any]:
     from jobadapter.fleet import FleetDB, FleetSchedule
 
     queue = f"jobadapter-bench-{uuid.uuid4().hex[:10]}"
     started = [
-        start_worker(setup, BROKER, queue, f"bench-{workers}-{n}", batch) for n in range(workers)
+        start_worker(setup, BROKER, queue, f"bench-{workers}-{n}", cell.batch, cell.threads)
+        for n in range(workers)
     ]
     procs = [p for p, _ in started]
     schedule = FleetSchedule(FleetDB(setup.store_url))
@@ -153,25 +155,48 @@ def run_tracker(setup: Setup, window: float, threads: int) -> dict[str, Any]:
     return {"threads": threads, **figures}
 
 
+@attrs.frozen
+class Cell:
+    """One cell of the grid: threads per worker, jobs per task, offered polls/s."""
+
+    threads: int
+    batch: int
+    offered: int
+
+    @classmethod
+    def parse(cls, text: str) -> Cell:
+        """``THREADSxBATCH@LOAD``, e.g. ``8x10@300``."""
+        shape, _, load = text.strip().partition("@")
+        threads, _, batch = shape.partition("x")
+        return cls(int(threads), int(batch), int(load))
+
+
+#: One worker's 8 threads poll at most ~130/s at 50 ms, so their 3x (~400
+#: polls/s, ~7 ms of machine CPU each) does not fit on 2 cores; with 4 threads
+#: one worker carries ~65/s and 4 workers' 3x fits. Both are shown.
+DEFAULT_CELLS = "8x10@150,8x10@300,4x4@330"
+
+
 def run_load(
-    tmp: str, offered: int, window: float, counts: tuple[int, ...], latency: float, batch: int
+    tmp: str, cell: Cell, window: float, counts: tuple[int, ...], latency: float
 ) -> dict[str, Any]:
-    """One offered load: the fleet at each worker count, then the tracker, same jobs."""
+    """One cell: the fleet at each worker count, then the tracker, same jobs."""
     from jobadapter.testing.postgres import fresh_database
 
     with fresh_database(prefix="jobadapter_bench") as url:
-        root = Path(tmp) / f"load{offered}-{latency}"
+        root = Path(tmp) / f"cell{cell.threads}x{cell.batch}@{cell.offered}-{latency}"
         root.mkdir()
-        setup = Setup(root, url, int(offered * INTERVAL), latency)
+        setup = Setup(root, url, int(cell.offered * INTERVAL), latency)
         try:
-            runs = [run_fleet(setup, n, window, batch) for n in counts]
-            tracker = run_tracker(setup, window, threads=max(counts) * CONCURRENCY)
+            runs = [run_fleet(setup, n, window, cell) for n in counts]
+            tracker = run_tracker(setup, window, threads=max(counts) * cell.threads)
         finally:
             setup.close()
     one, most = runs[0], runs[-1]
     speedup = round(most["polls_per_s"] / one["polls_per_s"], 2) if one["polls_per_s"] else None
     return {
         "latency_s": latency,
+        "worker": {"threads": cell.threads, "batch": cell.batch},
         "offered_polls_per_s": round(setup.jobs / INTERVAL, 1),
         "jobs_open": setup.jobs,
         "fleet": runs,
@@ -183,7 +208,15 @@ def run_load(
 
 def main() -> None:
     parser = quick_parser(__doc__ or "")
-    parser.add_argument("--loads", default="150,300", help="offered polls/s, comma-separated")
+    parser.add_argument(
+        "--cells",
+        default=None,
+        help=f"THREADSxBATCH@LOAD, comma-separated (default {DEFAULT_CELLS})",
+    )
+    parser.add_argument(
+        "--loads", default=None, help="offered polls/s, comma-separated (with --threads, --batch)"
+    )
+    parser.add_argument("--threads", type=int, default=CONCURRENCY, help="threads per worker")
     parser.add_argument("--window", type=float, default=15.0)
     parser.add_argument(
         "--latency",
@@ -193,22 +226,25 @@ def main() -> None:
     )
     parser.add_argument("--batch", type=int, default=BATCH, help="jobs a task polls in turn")
     args = parser.parse_args()
-    loads = [60] if args.quick else [int(v) for v in args.loads.split(",")]
+    if args.quick:
+        cells = [Cell(args.threads, args.batch, 60)]
+    elif args.loads:
+        cells = [Cell(args.threads, args.batch, int(v)) for v in args.loads.split(",")]
+    else:
+        cells = [Cell.parse(c) for c in (args.cells or DEFAULT_CELLS).split(",")]
     window, counts = (4.0, (1, 2)) if args.quick else (args.window, (1, 2, 4))
     figures: dict[str, Any] = {
         "bench": "fleet",
         "interval_s": INTERVAL,
         "tenants_per_simulator": TENANTS,
-        "worker": {"threads": CONCURRENCY, "batch": args.batch, "broker": BROKER.split(":")[0]},
+        "broker": BROKER.split(":")[0],
         "window_s": window,
         "target": "4 workers >= 3x one worker's polls/s at p95 lag <= 1 s",
         "loads": [],
     }
     with tempfile.TemporaryDirectory() as tmp:
-        for offered in loads:
-            figures["loads"].append(
-                run_load(tmp, offered, window, counts, args.latency, args.batch)
-            )
+        for cell in cells:
+            figures["loads"].append(run_load(tmp, cell, window, counts, args.latency))
     emit(figures)
 
 

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jobadapter.cli.sandbox_cmd import profiles_toml, start_sandbox
@@ -80,10 +81,10 @@ def test_processes_hammering_one_profile_never_hold_more_than_its_slots(store_ur
 
 
 class World:
-    """A sandbox, a SQLite store, one open Zoho bulk job and a fleet poller on it."""
+    """A sandbox, a store (SQLite unless ``url``), one open Zoho bulk job and a fleet poller on it."""
 
-    def __init__(self, root: Path) -> None:
-        self.url = str(root / "store.sqlite3")
+    def __init__(self, root: Path, url: str | None = None) -> None:
+        self.url = url or str(root / "store.sqlite3")
         self.store = open_store(self.url)
         self.hub = Hub(config=False, store=self.store, load_entrypoints=True)
         self.server, sims = start_sandbox(self.hub, speed=20.0)
@@ -144,6 +145,46 @@ def test_an_answer_given_up_on_keeps_its_slot_until_it_expires(world: World) -> 
     assert time.monotonic() - began < SLOT * 0.9  # the poll stopped waiting (at ~SLOT / 2)
     assert not world.limits.acquire(world.profile, "next").granted
     time.sleep(max(0.0, began + SLOT + 0.1 - time.monotonic()))
+    assert world.limits.acquire(world.profile, "next").granted
+
+
+def test_an_answered_poll_gives_its_slot_back_with_its_settle(
+    tmp_path: Path, store_url: str
+) -> None:
+    # A poll's round trips to the fleet's tables: the batch's renewal, the permit, and
+    # the settle, which frees the slot in the same statement (one commit, not two).
+    world = World(tmp_path, store_url)
+    try:
+        db = world.worker.schedule.db
+        assert world.limits.db is db
+        world.poll_once()  # the first poll also fetches the fleet's token
+        db.run(lambda cur: cur.execute("UPDATE fleet_schedule SET due = 0"))  # due again
+        calls: list[str] = []
+        real_run = db.run
+
+        def counting_run(work: Any, **options: Any) -> Any:
+            calls.append(work.__qualname__.split(".")[0])
+            return real_run(work, **options)
+
+        db.run = counting_run  # type: ignore[method-assign]
+        world.poll_once()
+        db.run = real_run  # type: ignore[method-assign]
+        # enrol and claim are the test's; then the renewal, the permit, the settle.
+        assert calls == ["FleetSchedule"] * 3 + ["FleetLimits", "FleetSchedule"], calls
+        assert world.limits.acquire(world.profile, "next").granted
+    finally:
+        world.close()
+
+
+def test_a_poll_whose_recording_failed_still_gives_its_slot_back(world: World) -> None:
+    # The provider answered, so the slot is free whatever happens after: a store
+    # that fails to record the answer must not keep the slot until it expires.
+    def failing_observe(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the store is full")
+
+    world.store.observe = failing_observe  # type: ignore[method-assign]
+    world.poll_once()  # logged, and the job left to its lease
+    assert world.sim.log.snapshot()  # the poll was sent
     assert world.limits.acquire(world.profile, "next").granted
 
 

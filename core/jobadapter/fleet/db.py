@@ -17,6 +17,8 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import attrs
+
 from jobadapter.errors import ConfigError
 from jobadapter.redact import get_logger
 from jobadapter.store.urls import store_kind
@@ -28,6 +30,15 @@ SCHEMA_LOCK = zlib.crc32(b"jobadapter-fleet")
 
 #: How long a worker waits for the database to come back before giving up a step.
 RECONNECT_FOR = 60.0
+
+
+@attrs.frozen
+class Write:
+    """One statement (in this database's placeholders) and its parameters, for
+    another part to run along with its own write."""
+
+    sql: str
+    params: tuple[Any, ...]
 
 
 class FleetDB:
@@ -124,6 +135,10 @@ class FleetDB:
                 self._drop()
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
+
+    def write(self, write: Write) -> None:
+        """Run one statement on its own (autocommit)."""
+        self.run(lambda cur: cur.execute(write.sql, write.params), single=True)
 
     def _transient(self, exc: Exception) -> bool:
         if isinstance(exc, sqlite3.OperationalError):

@@ -24,7 +24,7 @@ import attrs
 from jobadapter.clock import Clock
 from jobadapter.config import Profile
 from jobadapter.errors import ProviderError
-from jobadapter.fleet.db import FleetDB
+from jobadapter.fleet.db import FleetDB, Write
 
 SCHEMA = (
     """
@@ -43,6 +43,8 @@ SCHEMA = (
     """,
     "CREATE INDEX IF NOT EXISTS fleet_in_flight_profile ON fleet_in_flight (profile, until)",
 )
+
+FREE_SLOT = "DELETE FROM fleet_in_flight WHERE id = ?"
 
 #: How soon to try again when every in-flight slot of a profile is taken.
 FULL_WAIT = 0.05
@@ -184,14 +186,17 @@ class FleetLimits:
         has the other half to end at the provider before the slot frees."""
         return max(0.0, (permit.until - self.clock.time()) / 2)
 
+    def freeing(self, permit: Permit, *, answered: bool = True) -> Write | None:
+        """The statement that gives ``permit``'s slot back, for the caller to run
+        with its next write (the job's settle: one commit, not two); None when
+        there is nothing to give back (see :meth:`release`)."""
+        if not permit.granted or not answered:
+            return None
+        return Write(self.db.sql(FREE_SLOT), (permit.id,))
+
     def release(self, permit: Permit, *, answered: bool = True) -> None:
         """Give the slot back; ``answered=False`` (the call ended without the
         provider's answer) leaves it taken until it expires."""
-        if not permit.granted or not answered:
-            return
-        self.db.run(
-            lambda cur: cur.execute(
-                self.db.sql("DELETE FROM fleet_in_flight WHERE id = ?"), (permit.id,)
-            ),
-            single=True,
-        )
+        free = self.freeing(permit, answered=answered)
+        if free is not None:
+            self.db.write(free)

@@ -139,24 +139,26 @@ class BatchPoller:
         self.lags.append((start, start - claim.due))
         outcome = self._poll_within(route, claim.job_id, permit)
         self.polls += 1
-        pace = load_pace(claim.pace, self.policy, route.bounds)
-        due = self._apply(route, claim, pace, outcome)
-        self.schedule.settle(claim.key, lease, due=due, pace=dump_pace(pace))
+        # An answered poll's slot is given back with the settle, in one statement.
+        limits = self.limits
+        free = limits.freeing(permit, answered=answered(outcome)) if limits and permit else None
+        try:
+            pace = load_pace(claim.pace, self.policy, route.bounds)
+            due = self._apply(route, claim, pace, outcome)
+        except BaseException:
+            if limits is not None and free is not None:
+                limits.db.write(free)  # answered: the slot is free whatever failed here
+            raise
+        self.schedule.settle(claim.key, lease, due=due, pace=dump_pace(pace), also=free)
         return 1
 
     def _poll_within(self, route: Route, job_id: str, permit: Permit | None) -> Job | Exception:
         """Poll under the fleet's permit: the call (retries and waits too) ends inside
-        its slot, and the slot is given back early only if the provider answered."""
+        its slot (the caller gives the slot back, and only if the provider answered)."""
         if permit is None or self.limits is None:
             return self._poll(route, job_id)
-        done = False
-        try:
-            with call_deadline(self.limits.call_time(permit)):
-                outcome = self._poll(route, job_id)
-            done = answered(outcome)
-            return outcome
-        finally:
-            self.limits.release(permit, answered=done)
+        with call_deadline(self.limits.call_time(permit)):
+            return self._poll(route, job_id)
 
     @staticmethod
     def _poll(route: Route, job_id: str) -> Job | Exception:

@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from jobadapter.fleet.db import RECONNECT_FOR, FleetDB
+from jobadapter.fleet.db import RECONNECT_FOR, FleetDB, Write
 
 SCHEMA = (
     """
@@ -87,6 +87,13 @@ RENEW = """
     RETURNING adapter, job_id, (SELECT j.status FROM jobs j
         WHERE j.adapter = fleet_schedule.adapter AND j.job_id = fleet_schedule.job_id)
 """
+
+#: Gives a job back to the schedule (its lease ends; next due, or ended).
+SETTLE = (
+    "UPDATE fleet_schedule SET due = COALESCE(?, due), pace = COALESCE(?, pace), "
+    "ended = ?, polls = polls + ?, lease = NULL, lease_until = NULL "
+    "WHERE adapter = ? AND job_id = ? AND lease = ?"
+)
 
 #: Separates a lease's worker name from its batch id.
 LEASE_SEP = "#"
@@ -213,18 +220,31 @@ class FleetSchedule:
         due: float | None,
         pace: str | None,
         polled: bool = True,
+        also: Write | None = None,
     ) -> bool:
-        """Give the job back: next poll at ``due``, or its watch has ended (None)."""
+        """Give the job back: next poll at ``due``, or its watch has ended (None).
+
+        ``also``: another write to carry out with this one (the poll's permit
+        slot to free): on PostgreSQL in the same statement, as a data-modifying
+        ``WITH``, so one commit instead of two; on SQLite just before it."""
+        text = self.db.sql(SETTLE)
+        params: tuple[Any, ...] = (
+            due,
+            pace,
+            1 if due is None else 0,
+            1 if polled else 0,
+            key[0],
+            key[1],
+            lease,
+        )
 
         def work(cur: Any) -> bool:
-            cur.execute(
-                self.db.sql(
-                    "UPDATE fleet_schedule SET due = COALESCE(?, due), pace = COALESCE(?, pace), "
-                    "ended = ?, polls = polls + ?, lease = NULL, lease_until = NULL "
-                    "WHERE adapter = ? AND job_id = ? AND lease = ?"
-                ),
-                (due, pace, 1 if due is None else 0, 1 if polled else 0, key[0], key[1], lease),
-            )
+            if also is not None and self.db.postgres:
+                cur.execute(f"WITH also AS ({also.sql}) {text}", also.params + params)
+            else:
+                if also is not None:
+                    cur.execute(also.sql, also.params)
+                cur.execute(text, params)
             return bool(cur.rowcount == 1)
 
         settled: bool = self.db.run(work, single=True)
