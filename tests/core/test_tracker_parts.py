@@ -134,7 +134,11 @@ def test_the_last_step_stops_far_enough_out_to_aim_at_the_end() -> None:
         PollPolicy(landing=0.5)
 
 
-def test_pending_jobs_back_off_a_little_past_the_blind_ceiling() -> None:
+def test_a_pending_job_waits_the_pending_ceiling_after_its_first_look() -> None:
+    """A queued job cannot end before it starts: once the first look (at the
+    floor, which catches a job rejected at submission) finds it pending, it
+    waits the pending ceiling at once, a little past the blind one (backing
+    off from the floor cost ~1 poll per job and bought no latency)."""
     policy, bounds, rng = PollPolicy(jitter=0.0, blind_max=2.0), Bounds(1.0, 30.0), random.Random(0)
     pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
     pace = policy.start(bounds)
@@ -144,7 +148,17 @@ def test_pending_jobs_back_off_a_little_past_the_blind_ceiling() -> None:
         )
         for t in range(4)
     ]
-    assert delays == [1.5, 2.25, 3.0, 3.0]  # pending_stretch: 1.5 blind ceilings
+    assert delays == [3.0, 3.0, 3.0, 3.0]  # pending_stretch: 1.5 blind ceilings
+    # Watched without the submission's answer: the first look finds the job
+    # (a change from nothing) and looks again at the floor, then waits.
+    pace = policy.start(bounds)
+    delays = [
+        policy.after_observation(
+            pace, bounds, pending, status_changed=t == 0, progressed=False, now=t, rng=rng
+        )
+        for t in range(3)
+    ]
+    assert delays == [1.0, 3.0, 3.0]
     delays = [
         policy.after_observation(
             pace, bounds, running(None), status_changed=t == 0, progressed=False, now=t, rng=rng

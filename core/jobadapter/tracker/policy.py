@@ -122,7 +122,8 @@ class PollPolicy:
       interval times ``backoff``, with ``jitter``, at most the blind ceiling
       ``blind_max`` (default ``bounds.high``): how late an end nobody can
       predict may be seen; at the ceiling the gap is exact. A pending job's
-      ceiling is ``pending_stretch`` times longer (within ``bounds.high``);
+      ceiling is ``pending_stretch`` times longer (within ``bounds.high``),
+      and after the first look it waits that long at once;
     - failed poll: ``bounds.low * error_backoff ** (n-1)``, at least ``retry_after``.
     """
 
@@ -216,8 +217,11 @@ class PollPolicy:
         blind = self._blind(bounds)
         if job.status is JobStatus.PENDING:
             # A job that has not started is less likely to end before the next
-            # look: a little longer, not the whole way to ``bounds.high``.
+            # look: a little longer, not the whole way to ``bounds.high``. And
+            # at once: the first look caught a rejection at submission, and a
+            # queued job is no likelier to end in its first seconds than later.
             blind = Bounds(blind.low, min(bounds.high, blind.high * self.pending_stretch))
+            pace.interval = blind.high
         if pace.interval >= blind.high:
             # At the ceiling the gap is the worst case itself: kept exact (a
             # jittered gap is shorter on average for the same longest one).
