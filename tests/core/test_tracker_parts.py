@@ -168,6 +168,42 @@ def test_a_pending_job_waits_the_pending_ceiling_after_its_first_look() -> None:
     assert delays == [2.0, 2.0, 2.0, 2.0]  # running, nothing to predict: the blind ceiling
 
 
+def test_an_overdue_job_is_watched_within_half_the_blind_ceiling() -> None:
+    """Past the end its counters predicted, a job is at its end by its own count:
+    that end, likely any moment, is seen within ``overdue_share`` (half) of the
+    blind ceiling, not the whole of it, for as long overdue as the job had run
+    when it was due; after that the prediction says nothing: blind again."""
+    policy, bounds, rng = (
+        PollPolicy(jitter=0.0, blind_max=8.0),
+        Bounds(1.0, 600.0),
+        random.Random(0),
+    )
+    pace = policy.start(bounds)
+
+    def after(done: int, now: float, *, changed: bool = False, moved: bool = False) -> float:
+        return policy.after_observation(
+            pace, bounds, running(done), status_changed=changed, progressed=moved, now=now, rng=rng
+        )
+
+    assert after(0, 0, changed=True) == 1.0
+    # 10 rows/s; 80 rows left (less the last move): due at 9 s, aimed at.
+    assert after(10, 1, moved=True) == 8.0
+    delays, now = [], 9.0
+    for _ in range(7):
+        delays.append(after(10, now))
+        now += delays[-1]
+    # Backing off from the floor to 4 s, half the blind ceiling, until 18 s
+    # (9 s overdue, as long as the job had run when due); then to the ceiling.
+    assert delays == [1.5, 2.25, 3.375, 4.0, 6.0, 8.0, 8.0]
+    # Counters that move again give a new prediction: no longer overdue.
+    assert after(50, now, moved=True) < 8.0
+    assert pace.due is None
+    with pytest.raises(ValueError):
+        PollPolicy(overdue_share=0.0)
+    with pytest.raises(ValueError):
+        PollPolicy(overdue_share=1.5)
+
+
 def test_a_status_change_looks_early_only_when_a_rate_can_predict_the_end() -> None:
     """Pending to running with a count and a total: a look at the floor soon, to
     measure the rate. Without a total there is nothing to measure for: the job's

@@ -53,6 +53,7 @@ class Pace:
     __slots__ = (
         "anchor_at",
         "anchor_done",
+        "due",
         "errors",
         "grain",
         "interval",
@@ -76,6 +77,8 @@ class Pace:
         self.grain: int | None = None
         #: When the counters say the job will be done (scheduler time).
         self.predicted_end: float | None = None
+        #: The predicted end once passed without the end: the job is overdue.
+        self.due: float | None = None
         #: Failed polls in a row.
         self.errors = 0
         #: When the current status was first seen (scheduler time).
@@ -118,6 +121,10 @@ class PollPolicy:
       intervals (from there the last poll can be aimed at the end);
     - nothing moved and a predicted end is near: aim at it; a far one is no
       longer trusted (counters that stop may jump to the end at any time);
+      one that passed makes the job overdue: at its end by its own count, so
+      its end is likely any moment and the blind ceiling below is
+      ``overdue_share`` of the usual one, for as long overdue as the job had
+      been in its status when due (past that the prediction says nothing);
     - otherwise (nothing moved, or counters without a total): the last
       interval times ``backoff``, with ``jitter``, at most the blind ceiling
       ``blind_max`` (default ``bounds.high``): how late an end nobody can
@@ -143,6 +150,9 @@ class PollPolicy:
     landing: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
     pending_stretch: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
     stride: float = attrs.field(default=8.0, validator=attrs.validators.ge(1.0))
+    overdue_share: float = attrs.field(
+        default=0.5, validator=[attrs.validators.gt(0.0), attrs.validators.le(1.0)]
+    )
 
     def start(self, bounds: Bounds) -> Pace:
         return Pace(bounds.low)
@@ -181,7 +191,7 @@ class PollPolicy:
             pace.since = now
         if status_changed:
             pace.since = now
-            pace.predicted_end = None
+            pace.predicted_end = pace.due = None
             running = job.status is JobStatus.RUNNING and done is not None
             pace.anchor_at, pace.anchor_done = (now, done) if running else (None, None)
             pace.start_at, pace.start_done = pace.anchor_at, pace.anchor_done
@@ -202,7 +212,7 @@ class PollPolicy:
             eta = self._eta(pace, job, now)
             if eta is not None:
                 pace.interval = bounds.low
-                pace.predicted_end = now + eta
+                pace.predicted_end, pace.due = now + eta, None
                 step = self._aim(eta, pace, bounds, now)
                 return bounds.clamp(min(step, blind_high) if unsure else step)
         # Keep aiming at a near predicted end (counters often move in batches).
@@ -211,6 +221,8 @@ class PollPolicy:
         ahead = None if pace.predicted_end is None else pace.predicted_end - now
         if ahead is not None and bounds.low <= ahead <= self._blind(bounds).high:
             return bounds.clamp(ahead)
+        if ahead is not None and ahead < bounds.low:
+            pace.due = pace.predicted_end
         pace.predicted_end = None
         # The blind ceiling holds for pending jobs too: a short job can start
         # and end between two polls.
@@ -222,12 +234,23 @@ class PollPolicy:
             # queued job is no likelier to end in its first seconds than later.
             blind = Bounds(blind.low, min(bounds.high, blind.high * self.pending_stretch))
             pace.interval = blind.high
+        elif self._overdue(pace, now):
+            blind = Bounds(blind.low, max(blind.low, blind.high * self.overdue_share))
         if pace.interval >= blind.high:
             # At the ceiling the gap is the worst case itself: kept exact (a
             # jittered gap is shorter on average for the same longest one).
             return blind.high
         pace.interval = blind.clamp(pace.interval * self.backoff)
         return self._jittered(pace.interval, blind, rng)
+
+    @staticmethod
+    def _overdue(pace: Pace, now: float) -> bool:
+        """Past the predicted end, by less than the job had been in its status
+        when it was due (a prediction off by more than that says nothing)."""
+        if pace.due is None:
+            return False
+        since = pace.since if pace.since is not None else pace.due
+        return now - pace.due <= pace.due - since
 
     def _aim(self, eta: float, pace: Pace, bounds: Bounds, now: float) -> float:
         """Poll at a near end. On the way to a far one, step ``approach`` of the
