@@ -204,6 +204,29 @@ def test_an_overdue_job_is_watched_within_half_the_blind_ceiling() -> None:
         PollPolicy(overdue_share=1.5)
 
 
+def test_counters_stopped_far_from_their_end_are_watched_at_the_blind_ceiling() -> None:
+    """Counters that stop far from the end they predicted may jump to it at any
+    time, no moment likelier than another: the job is watched at the blind
+    ceiling at once (a backoff from the floor spent looks where an end was
+    no likelier)."""
+    policy, bounds, rng = (
+        PollPolicy(jitter=0.0, blind_max=8.0),
+        Bounds(1.0, 600.0),
+        random.Random(0),
+    )
+    pace = policy.start(bounds)
+
+    def after(done: int, now: float, *, changed: bool = False, moved: bool = False) -> float:
+        return policy.after_observation(
+            pace, bounds, running(done), status_changed=changed, progressed=moved, now=now, rng=rng
+        )
+
+    assert after(0, 0, changed=True) == 1.0
+    assert after(1, 1, moved=True) == 8.0  # 1 row/s, ~98 s to go: a step
+    assert [after(1, t) for t in (9, 17)] == [8.0, 8.0]
+    assert pace.predicted_end is None and pace.due is None
+
+
 def test_a_status_change_looks_early_only_when_a_rate_can_predict_the_end() -> None:
     """Pending to running with a count and a total: a look at the floor soon, to
     measure the rate. Without a total there is nothing to measure for: the job's

@@ -120,7 +120,8 @@ class PollPolicy:
       the way, and never stopping closer to the end than ``landing`` shortest
       intervals (from there the last poll can be aimed at the end);
     - nothing moved and a predicted end is near: aim at it; a far one is no
-      longer trusted (counters that stop may jump to the end at any time);
+      longer trusted (counters that stop may jump to the end at any time, no
+      moment likelier than another: the job is watched at the blind ceiling);
       one that passed makes the job overdue: at its end by its own count, so
       its end is likely any moment and the blind ceiling below is
       ``overdue_share`` of the usual one, for as long overdue as the job had
@@ -223,6 +224,10 @@ class PollPolicy:
             return bounds.clamp(ahead)
         if ahead is not None and ahead < bounds.low:
             pace.due = pace.predicted_end
+        elif ahead is not None:
+            # Far, and the counters stopped: no moment likelier than another,
+            # so the blind ceiling at once (below), not a backoff from the floor.
+            pace.interval = bounds.high
         pace.predicted_end = None
         # The blind ceiling holds for pending jobs too: a short job can start
         # and end between two polls.
