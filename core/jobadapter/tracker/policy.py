@@ -131,7 +131,7 @@ class PollPolicy:
       ``blind_max`` (default ``bounds.high``): how late an end nobody can
       predict may be seen; at the ceiling the gap is exact. A pending job's
       ceiling is ``pending_stretch`` times longer (within ``bounds.high``),
-      and after the first look it waits that long at once;
+      and with ``blind_max`` set it waits that long at once after its first look;
     - failed poll: ``bounds.low * error_backoff ** (n-1)``, at least ``retry_after``.
     """
 
@@ -224,9 +224,10 @@ class PollPolicy:
             return bounds.clamp(ahead)
         if ahead is not None and ahead < bounds.low:
             pace.due = pace.predicted_end
-        elif ahead is not None:
+        elif ahead is not None and self.blind_max is not None:
             # Far, and the counters stopped: no moment likelier than another,
-            # so the blind ceiling at once (below), not a backoff from the floor.
+            # so the blind ceiling at once (below), not a backoff from the floor;
+            # only within a latency budget, as for pending jobs.
             pace.interval = bounds.high
         pace.predicted_end = None
         # The blind ceiling holds for pending jobs too: a short job can start
@@ -234,11 +235,14 @@ class PollPolicy:
         blind = self._blind(bounds)
         if job.status is JobStatus.PENDING:
             # A job that has not started is less likely to end before the next
-            # look: a little longer, not the whole way to ``bounds.high``. And
-            # at once: the first look caught a rejection at submission, and a
-            # queued job is no likelier to end in its first seconds than later.
+            # look: a little longer, not the whole way to ``bounds.high``. Within
+            # a latency budget (``blind_max``), at once: the first look caught a
+            # rejection at submission, and a queued job is no likelier to end in
+            # its first seconds than later. Without one the ceiling is only the
+            # rate bound ``poll_max``: backing off keeps a short job seen soon.
             blind = Bounds(blind.low, min(bounds.high, blind.high * self.pending_stretch))
-            pace.interval = blind.high
+            if self.blind_max is not None:
+                pace.interval = blind.high
         elif self._overdue(pace, now):
             blind = Bounds(blind.low, max(blind.low, blind.high * self.overdue_share))
         if pace.interval >= blind.high:
