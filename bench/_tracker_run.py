@@ -69,6 +69,7 @@ def tracking_setup(
         reach=args.reach,
         stride=args.stride,
         pending_stretch=args.pending_stretch,
+        overdue_share=args.overdue_share,
     )
     return hub, scripted, clock, policy
 

@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reach", type=float, default=PollPolicy().reach)
     parser.add_argument("--stride", type=float, default=PollPolicy().stride)
     parser.add_argument("--pending-stretch", type=float, default=PollPolicy().pending_stretch)
+    parser.add_argument("--overdue-share", type=float, default=PollPolicy().overdue_share)
     parser.add_argument("--max-in-flight", type=int, default=64)
     args = parser.parse_args(argv)
     if args.quick:

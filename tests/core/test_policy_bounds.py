@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from jobadapter import Job, JobStatus
 from jobadapter.model import Counts
@@ -113,6 +113,7 @@ def test_no_progress_shape_makes_the_policy_blind(
     assert late <= (2 * 5.0 if stall is None else PollPolicy().stride * 5.0)
 
 
+@example(19.0, 191.0, 57, 50)  # main before 5 Dec: a poll 10.2 s after the end
 @given(
     st.floats(0.05, 20.0),  # exponent: rows ~ time ** exponent
     st.floats(3.0, 900.0),  # running time, seconds

@@ -134,7 +134,12 @@ def test_the_last_step_stops_far_enough_out_to_aim_at_the_end() -> None:
         PollPolicy(landing=0.5)
 
 
-def test_pending_jobs_back_off_a_little_past_the_blind_ceiling() -> None:
+def test_a_pending_job_waits_the_pending_ceiling_after_its_first_look() -> None:
+    """A queued job cannot end before it starts: with a latency budget set
+    (``blind_max``), once the first look (at the floor, which catches a job
+    rejected at submission) finds it pending, it waits the pending ceiling at
+    once, a little past the blind one (backing off from the floor cost ~1 poll
+    per job and bought no latency within that budget)."""
     policy, bounds, rng = PollPolicy(jitter=0.0, blind_max=2.0), Bounds(1.0, 30.0), random.Random(0)
     pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
     pace = policy.start(bounds)
@@ -144,7 +149,17 @@ def test_pending_jobs_back_off_a_little_past_the_blind_ceiling() -> None:
         )
         for t in range(4)
     ]
-    assert delays == [1.5, 2.25, 3.0, 3.0]  # pending_stretch: 1.5 blind ceilings
+    assert delays == [3.0, 3.0, 3.0, 3.0]  # pending_stretch: 1.5 blind ceilings
+    # Watched without the submission's answer: the first look finds the job
+    # (a change from nothing) and looks again at the floor, then waits.
+    pace = policy.start(bounds)
+    delays = [
+        policy.after_observation(
+            pace, bounds, pending, status_changed=t == 0, progressed=False, now=t, rng=rng
+        )
+        for t in range(3)
+    ]
+    assert delays == [1.0, 3.0, 3.0]
     delays = [
         policy.after_observation(
             pace, bounds, running(None), status_changed=t == 0, progressed=False, now=t, rng=rng
@@ -152,6 +167,100 @@ def test_pending_jobs_back_off_a_little_past_the_blind_ceiling() -> None:
         for t in range(4)
     ]
     assert delays == [2.0, 2.0, 2.0, 2.0]  # running, nothing to predict: the blind ceiling
+
+
+def test_without_a_latency_budget_a_pending_job_backs_off_from_the_floor() -> None:
+    """With no ``blind_max`` the ceiling is ``poll_max``, a bound on the request
+    rate, not a latency anyone accepted: a short job that starts and ends soon
+    after its submission is still seen soon (the quick start's jobs: 8 s, not 60)."""
+    policy, bounds, rng = PollPolicy(jitter=0.0), Bounds(1.0, 60.0), random.Random(0)
+    pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
+    pace = policy.start(bounds)
+    delays = [
+        policy.after_observation(
+            pace, bounds, pending, status_changed=False, progressed=False, now=t, rng=rng
+        )
+        for t in range(4)
+    ]
+    assert delays == [1.5, 2.25, 3.375, 5.0625]
+
+
+def test_an_overdue_job_is_watched_within_half_the_blind_ceiling() -> None:
+    """Past the end its counters predicted, a job is at its end by its own count:
+    that end, likely any moment, is seen within ``overdue_share`` (half) of the
+    blind ceiling, not the whole of it, for as long overdue as the job had run
+    when it was due; after that the prediction says nothing: blind again."""
+    policy, bounds, rng = (
+        PollPolicy(jitter=0.0, blind_max=8.0),
+        Bounds(1.0, 600.0),
+        random.Random(0),
+    )
+    pace = policy.start(bounds)
+
+    def after(done: int, now: float, *, changed: bool = False, moved: bool = False) -> float:
+        return policy.after_observation(
+            pace, bounds, running(done), status_changed=changed, progressed=moved, now=now, rng=rng
+        )
+
+    assert after(0, 0, changed=True) == 1.0
+    # 10 rows/s; 80 rows left (less the last move): due at 9 s, aimed at.
+    assert after(10, 1, moved=True) == 8.0
+    delays, now = [], 9.0
+    for _ in range(7):
+        delays.append(after(10, now))
+        now += delays[-1]
+    # Backing off from the floor to 4 s, half the blind ceiling, until 18 s
+    # (9 s overdue, as long as the job had run when due); then to the ceiling.
+    assert delays == [1.5, 2.25, 3.375, 4.0, 6.0, 8.0, 8.0]
+    # Counters that move again give a new prediction: no longer overdue.
+    assert after(50, now, moved=True) < 8.0
+    assert pace.due is None
+    with pytest.raises(ValueError):
+        PollPolicy(overdue_share=0.0)
+    with pytest.raises(ValueError):
+        PollPolicy(overdue_share=1.5)
+
+
+def test_counters_stopped_far_from_their_end_are_watched_at_the_blind_ceiling() -> None:
+    """Counters that stop far from the end they predicted may jump to it at any
+    time, no moment likelier than another: the job is watched at the blind
+    ceiling at once (a backoff from the floor spent looks where an end was
+    no likelier)."""
+    policy, bounds, rng = (
+        PollPolicy(jitter=0.0, blind_max=8.0),
+        Bounds(1.0, 600.0),
+        random.Random(0),
+    )
+    pace = policy.start(bounds)
+
+    def after(done: int, now: float, *, changed: bool = False, moved: bool = False) -> float:
+        return policy.after_observation(
+            pace, bounds, running(done), status_changed=changed, progressed=moved, now=now, rng=rng
+        )
+
+    assert after(0, 0, changed=True) == 1.0
+    assert after(1, 1, moved=True) == 8.0  # 1 row/s, ~98 s to go: a step
+    assert [after(1, t) for t in (9, 17)] == [8.0, 8.0]
+    assert pace.predicted_end is None and pace.due is None
+    # Without a latency budget the ceiling is poll_max, a bound on the request
+    # rate (60 s here): backed off to from the floor, as before the stop.
+    policy, bounds = PollPolicy(jitter=0.0), Bounds(1.0, 60.0)
+    pace = policy.start(bounds)
+    slow = Job(adapter="a.b", id="1", status=JobStatus.RUNNING, counts=Counts(1000, 1))
+    assert after(0, 0, changed=True) == 1.0
+    assert (
+        policy.after_observation(
+            pace, bounds, slow, status_changed=False, progressed=True, now=1, rng=rng
+        )
+        == 60.0
+    )  # ~998 s to go: a step
+    gaps = [
+        policy.after_observation(
+            pace, bounds, slow, status_changed=False, progressed=False, now=t, rng=rng
+        )
+        for t in (61, 62.5)
+    ]
+    assert gaps == [1.5, 2.25]
 
 
 def test_a_status_change_looks_early_only_when_a_rate_can_predict_the_end() -> None:

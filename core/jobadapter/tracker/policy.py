@@ -53,6 +53,7 @@ class Pace:
     __slots__ = (
         "anchor_at",
         "anchor_done",
+        "due",
         "errors",
         "grain",
         "interval",
@@ -76,6 +77,8 @@ class Pace:
         self.grain: int | None = None
         #: When the counters say the job will be done (scheduler time).
         self.predicted_end: float | None = None
+        #: The predicted end once passed without the end: the job is overdue.
+        self.due: float | None = None
         #: Failed polls in a row.
         self.errors = 0
         #: When the current status was first seen (scheduler time).
@@ -117,12 +120,18 @@ class PollPolicy:
       the way, and never stopping closer to the end than ``landing`` shortest
       intervals (from there the last poll can be aimed at the end);
     - nothing moved and a predicted end is near: aim at it; a far one is no
-      longer trusted (counters that stop may jump to the end at any time);
+      longer trusted (counters that stop may jump to the end at any time, no
+      moment likelier than another: the job is watched at the blind ceiling);
+      one that passed makes the job overdue: at its end by its own count, so
+      its end is likely any moment and the blind ceiling below is
+      ``overdue_share`` of the usual one, for as long overdue as the job had
+      been in its status when due (past that the prediction says nothing);
     - otherwise (nothing moved, or counters without a total): the last
       interval times ``backoff``, with ``jitter``, at most the blind ceiling
       ``blind_max`` (default ``bounds.high``): how late an end nobody can
       predict may be seen; at the ceiling the gap is exact. A pending job's
-      ceiling is ``pending_stretch`` times longer (within ``bounds.high``);
+      ceiling is ``pending_stretch`` times longer (within ``bounds.high``),
+      and with ``blind_max`` set it waits that long at once after its first look;
     - failed poll: ``bounds.low * error_backoff ** (n-1)``, at least ``retry_after``.
     """
 
@@ -142,6 +151,9 @@ class PollPolicy:
     landing: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
     pending_stretch: float = attrs.field(default=1.5, validator=attrs.validators.ge(1.0))
     stride: float = attrs.field(default=8.0, validator=attrs.validators.ge(1.0))
+    overdue_share: float = attrs.field(
+        default=0.5, validator=[attrs.validators.gt(0.0), attrs.validators.le(1.0)]
+    )
 
     def start(self, bounds: Bounds) -> Pace:
         return Pace(bounds.low)
@@ -180,7 +192,7 @@ class PollPolicy:
             pace.since = now
         if status_changed:
             pace.since = now
-            pace.predicted_end = None
+            pace.predicted_end = pace.due = None
             running = job.status is JobStatus.RUNNING and done is not None
             pace.anchor_at, pace.anchor_done = (now, done) if running else (None, None)
             pace.start_at, pace.start_done = pace.anchor_at, pace.anchor_done
@@ -201,7 +213,7 @@ class PollPolicy:
             eta = self._eta(pace, job, now)
             if eta is not None:
                 pace.interval = bounds.low
-                pace.predicted_end = now + eta
+                pace.predicted_end, pace.due = now + eta, None
                 step = self._aim(eta, pace, bounds, now)
                 return bounds.clamp(min(step, blind_high) if unsure else step)
         # Keep aiming at a near predicted end (counters often move in batches).
@@ -210,20 +222,44 @@ class PollPolicy:
         ahead = None if pace.predicted_end is None else pace.predicted_end - now
         if ahead is not None and bounds.low <= ahead <= self._blind(bounds).high:
             return bounds.clamp(ahead)
+        if ahead is not None and ahead < bounds.low:
+            pace.due = pace.predicted_end
+        elif ahead is not None and self.blind_max is not None:
+            # Far, and the counters stopped: no moment likelier than another,
+            # so the blind ceiling at once (below), not a backoff from the floor;
+            # only within a latency budget, as for pending jobs.
+            pace.interval = bounds.high
         pace.predicted_end = None
         # The blind ceiling holds for pending jobs too: a short job can start
         # and end between two polls.
         blind = self._blind(bounds)
         if job.status is JobStatus.PENDING:
             # A job that has not started is less likely to end before the next
-            # look: a little longer, not the whole way to ``bounds.high``.
+            # look: a little longer, not the whole way to ``bounds.high``. Within
+            # a latency budget (``blind_max``), at once: the first look caught a
+            # rejection at submission, and a queued job is no likelier to end in
+            # its first seconds than later. Without one the ceiling is only the
+            # rate bound ``poll_max``: backing off keeps a short job seen soon.
             blind = Bounds(blind.low, min(bounds.high, blind.high * self.pending_stretch))
+            if self.blind_max is not None:
+                pace.interval = blind.high
+        elif self._overdue(pace, now):
+            blind = Bounds(blind.low, max(blind.low, blind.high * self.overdue_share))
         if pace.interval >= blind.high:
             # At the ceiling the gap is the worst case itself: kept exact (a
             # jittered gap is shorter on average for the same longest one).
             return blind.high
         pace.interval = blind.clamp(pace.interval * self.backoff)
         return self._jittered(pace.interval, blind, rng)
+
+    @staticmethod
+    def _overdue(pace: Pace, now: float) -> bool:
+        """Past the predicted end, by less than the job had been in its status
+        when it was due (a prediction off by more than that says nothing)."""
+        if pace.due is None:
+            return False
+        since = pace.since if pace.since is not None else pace.due
+        return now - pace.due <= pace.due - since
 
     def _aim(self, eta: float, pace: Pace, bounds: Bounds, now: float) -> float:
         """Poll at a near end. On the way to a far one, step ``approach`` of the
