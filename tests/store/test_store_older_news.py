@@ -11,7 +11,6 @@ where process B's stale ``pending`` was stamped after A's ``running``).
 
 from __future__ import annotations
 
-import pytest
 from jobadapter.model import Counts
 from jobadapter.observe import AnomalyKind
 from jobadapter.store import Store
@@ -26,7 +25,6 @@ def _path(backend: Backend, key: str) -> list[tuple[object, object]]:
         return [(t.old_status, t.new_status) for t in s.transitions(A, key)]
 
 
-@pytest.mark.xfail(strict=True, reason="an older move forward is dropped as old news")
 def test_a_move_forward_written_after_a_later_stale_answer_is_kept(backend: Backend) -> None:
     """The interleaving the two-process test hit, forced with explicit fetch times."""
     first, second = backend.open(), backend.open()
@@ -46,7 +44,6 @@ def test_a_move_forward_written_after_a_later_stale_answer_is_kept(backend: Back
         assert stored is not None and stored.job.status is S and stored.last_seen == at(6)
 
 
-@pytest.mark.xfail(strict=True, reason="an older move forward is dropped as old news")
 def test_an_older_move_forward_keeps_the_newer_counters_and_last_seen(store: Store) -> None:
     store.observe(job(P, id="Y", counts=Counts(total=100, processed=0)), observed_at=at(1))
     store.observe(job(P, id="Y", counts=Counts(total=100, processed=30)), observed_at=at(3))
