@@ -59,13 +59,20 @@ def observe_row(
     pk, first_seen, terminal_seen, last_seen = int(row[0]), int(row[1]), row[2], int(row[3])
     anomaly_count, error_count = int(row[4]), int(row[5])
     stored = decoded.decode(job.key, row[_SNAPSHOT])
-    if at < last_seen:
-        # Fetched before the observation stored last (another watcher's, written
-        # first): older news, not a move or a drop in counts. Nothing to write.
-        # (A fresh copy: ``stored`` may be the cache's own.)
-        fresh = loads(row[_SNAPSHOT])
-        return Observation(job=fresh, previous=fresh)
     result = observe(stored, job)
+    late = at < last_seen
+    if late:
+        # Fetched before the observation stored last (another watcher's or process's,
+        # stamped later but written first): older news, neither a drop in counts nor
+        # a move back, and nothing to write... unless it moves the stored status
+        # forward, which no later answer has told (that one was stale): kept, with
+        # the higher counters and the later last-seen time. Dropped, the move is lost
+        # for good once the job moves on before the next poll.
+        if not result.status_changed:
+            # (A fresh copy: ``stored`` may be the cache's own.)
+            fresh = loads(row[_SNAPSHOT])
+            return Observation(job=fresh, previous=fresh)
+        result = Observation(job=result.job, previous=result.previous)
     kept = result.job
     if not result.anomalies and kept == result.previous:
         # Nothing changed (most polls): write only when it was seen.
@@ -95,7 +102,7 @@ def observe_row(
     sets += ["profile = COALESCE(?, profile)", "last_seen_us = ?"]
     conn.execute(
         f"UPDATE jobs SET {', '.join(sets)} WHERE pk = ?",  # noqa: S608
-        (*values, profile, at, pk),
+        (*values, None if late else profile, last_seen if late else at, pk),
     )
     provider = provider_of(job.adapter)
     count_moves(
