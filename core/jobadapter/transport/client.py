@@ -146,7 +146,10 @@ class Transport:
         method = check_method(method)
         check_url(url)
         prepared = prepare_headers(self.user_agent, headers)
-        payload = encode_payload(prepared, body, json, form, multipart)
+        if body is None and json is UNSET and form is None and multipart is None:
+            payload = None  # a GET: nothing to encode
+        else:
+            payload = encode_payload(prepared, body, json, form, multipart)
         if gzip_body and payload is not None:
             payload = gzip.compress(payload, mtime=0)
             prepared.put("Content-Encoding", "gzip")
@@ -244,7 +247,15 @@ class Transport:
                 try:
                     self.stats.sent(len(body) if body else 0)
                     raw = self._pools.send(
-                        method, url, headers, body, within_call_deadline(timeouts, left), verify_tls
+                        method,
+                        url,
+                        headers,
+                        body,
+                        # inline of within_call_deadline: it runs on every try
+                        timeouts
+                        if left is None or left >= timeouts.connect
+                        else within_call_deadline(timeouts, left),
+                        verify_tls,
                     )
                     try:
                         status = raw.status
