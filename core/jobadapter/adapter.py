@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from jobadapter.errors import NotSupported, PluginError, ProviderResponseError
-from jobadapter.model import Job
+from jobadapter.model import MAX_COUNT, Job
 from jobadapter.parsing import UTC, parse_count, parse_timestamp, parse_timezone
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable, normalise_word
@@ -157,6 +157,8 @@ class Adapter:
     # helpers adapters share, so every adapter reads numbers and times alike
     def count(self, payload: Mapping[str, Any], key: str) -> int | None:
         value = payload.get(key)
+        if value.__class__ is int and 0 <= value <= MAX_COUNT:
+            return value  # what parse_count gives for it (the usual answer), without the call
         if value is None:  # often: fields a provider fills in later
             return None
         return parse_count(value, name=key)
@@ -178,6 +180,8 @@ class Adapter:
 
     def job_id_from(self, value: Any, job_id: str | None, field: str) -> str:
         """The job id from the answer, else the one the caller gave."""
+        if value.__class__ is str and value:  # the usual answer, checked first
+            return value
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
             return str(value)
         if value is not None and not isinstance(value, (str, int)):
