@@ -19,15 +19,15 @@ from typing import Any, BinaryIO
 import urllib3
 
 from jobadapter.errors import InvalidRequest, ProviderResponseError, TransientError
-from jobadapter.redact import get_logger
+from jobadapter.redact import get_logger, redact_headers
 from jobadapter.retry import RetryPolicy
 from jobadapter.transport.deadline import (
     CALL_DEADLINE,
-    answer_deadline,
     answer_deadline_passed,
-    call_time_left,
+    end_try,
     late_reason,
     lift_answer_deadline,
+    start_try,
 )
 from jobadapter.transport.failure import Failure
 from jobadapter.transport.headers import RequestHeaders
@@ -232,19 +232,28 @@ class Transport:
         attempt = 0  # tries of the current request (a redirect hop starts no new try)
         hops = 0
         start = dest.tell() if dest is not None and dest.seekable() else None
+        debug = log.isEnabledFor(logging.DEBUG)  # once: the arguments cost more than the call
 
         while True:
             attempt += 1
             may_retry = method in IDEMPOTENT_METHODS or unsafe_ok
-            left = call_time_left()
-            if left is not None and left <= 0:
-                raise TransientError(
-                    f"{CALL_DEADLINE} (after {attempt - 1} attempt(s))",
-                    method=method,
-                    url=safe_url(url),
-                )
-            with answer_deadline(timeouts.read):
+            left, outer = start_try(timeouts.read)  # the answer deadline, until end_try
+            try:
+                if left is not None and left <= 0:
+                    raise TransientError(
+                        f"{CALL_DEADLINE} (after {attempt - 1} attempt(s))",
+                        method=method,
+                        url=safe_url(url),
+                    )
                 try:
+                    if debug:
+                        log.debug(
+                            "%s %s headers=%s body=%d bytes",
+                            method,
+                            safe_url(url),
+                            redact_headers(headers),
+                            len(body or b""),
+                        )
                     self.stats.sent(len(body) if body else 0)
                     raw = self._pools.send(
                         method,
@@ -276,7 +285,7 @@ class Transport:
                             self.stats.add(redirects=1)
                             attempt -= 1
                             continue
-                        if retry_answer(
+                        if status >= 429 and retry_answer(  # every status retried is 429 or more
                             status, raw.headers, idempotent=may_retry, refusals_safe=retry_refused
                         ):
                             hint = retry_hint(status, raw.headers)
@@ -317,10 +326,12 @@ class Transport:
                     self._pause(policy, method, url, attempt, wait, failure.reason, on_retry)
                     waited += wait
                     continue
+            finally:
+                end_try(outer)
             response = Response(
                 status=status, headers=raw.headers, data=data, method=method, url=url
             )
-            if log.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call
+            if debug:
                 log.debug(
                     "%s %s -> %s (%d bytes, request id %s)",
                     method,

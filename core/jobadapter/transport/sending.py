@@ -7,7 +7,6 @@ a change of origin and to refuse carrying a secret-bearing body to another host.
 
 from __future__ import annotations
 
-import logging
 import ssl
 from collections.abc import Collection
 from typing import Any
@@ -25,7 +24,7 @@ from urllib3.exceptions import (
 )
 
 from jobadapter.errors import InvalidRequest, ProviderError, ProviderResponseError
-from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
+from jobadapter.redact import SECRET_HEADERS, get_logger, redact_text
 from jobadapter.transport.deadline import pool_classes
 from jobadapter.transport.failure import Failure, brief
 from jobadapter.transport.headers import RequestHeaders
@@ -92,15 +91,8 @@ class Pools:
         timeouts: Timeouts,
         verify_tls: bool,
     ) -> urllib3.BaseHTTPResponse:
-        """Send one try; a Failure when no answer came (``sent`` says if it left us)."""
-        if log.isEnabledFor(logging.DEBUG):  # redacting every header costs more than the call
-            log.debug(
-                "%s %s headers=%s body=%d bytes",
-                method,
-                safe_url(url),
-                redact_headers(headers),
-                len(body or b""),
-            )
+        """Send one try; a Failure when no answer came (``sent`` says if it left us).
+        (The transport logs the request, once it knows DEBUG is on.)"""
         try:
             pool, target = self.pool_for(url, verify_tls)
             return pool.urlopen(
