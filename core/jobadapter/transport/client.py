@@ -328,9 +328,7 @@ class Transport:
                     continue
             finally:
                 end_try(outer)
-            response = Response(
-                status=status, headers=raw.headers, data=data, method=method, url=url
-            )
+            response = Response.from_wire(status, raw.headers, data, method, url)
             if debug:
                 log.debug(
                     "%s %s -> %s (%d bytes, request id %s)",
