@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from jobadapter.errors import NotSupported, PluginError, ProviderResponseError
-from jobadapter.model import Job
+from jobadapter.model import MAX_COUNT, Job
 from jobadapter.parsing import UTC, parse_count, parse_timestamp, parse_timezone
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable, normalise_word
@@ -135,7 +135,9 @@ class Adapter:
             raise self.malformed("answer is nested too deeply") from None
         except Exception as exc:  # noqa: BLE001  (parse is total: any failure is a bad answer)
             raise self.malformed(f"{type(exc).__name__}: {exc}") from None
-        return job if job_id is None else answer_for(self.name, job_id, job)
+        if job_id is None or (job.id == job_id and job.adapter == self.name):
+            return job  # answer_for's own test, inline: every parse runs it
+        return answer_for(self.name, job_id, job)
 
     def build_job(self, payload: Any, *, job_id: str | None) -> Job:
         """Map one native answer body to a Job. Raise ``ValueError`` (or
@@ -157,6 +159,8 @@ class Adapter:
     # helpers adapters share, so every adapter reads numbers and times alike
     def count(self, payload: Mapping[str, Any], key: str) -> int | None:
         value = payload.get(key)
+        if value.__class__ is int and 0 <= value <= MAX_COUNT:
+            return value  # what parse_count gives for it (the usual answer), without the call
         if value is None:  # often: fields a provider fills in later
             return None
         return parse_count(value, name=key)
@@ -178,6 +182,8 @@ class Adapter:
 
     def job_id_from(self, value: Any, job_id: str | None, field: str) -> str:
         """The job id from the answer, else the one the caller gave."""
+        if value.__class__ is str and value:  # the usual answer, checked first
+            return value
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
             return str(value)
         if value is not None and not isinstance(value, (str, int)):

@@ -46,9 +46,10 @@ class Connection:
         self.timeouts = Timeouts(connect=min(10.0, profile.timeout), read=profile.timeout)
         #: The last API root found to have an origin (see ``request``).
         self._checked_base: str | None = None
-        self._static_headers: ProfileMemo[Mapping[str, str]] = ProfileMemo()
+        #: The static headers and the trusted origins, as one memo: a request reads the
+        #: profile's settings once, not once for each.
+        self._plan: ProfileMemo[tuple[Mapping[str, str], frozenset[str]]] = ProfileMemo()
         self._file_headers: ProfileMemo[Mapping[str, str]] = ProfileMemo()
-        self._trusted: ProfileMemo[frozenset[str]] = ProfileMemo()
         self._origins: tuple[frozenset[str], str, Collection[str]] | None = None
 
     def __repr__(self) -> str:
@@ -68,7 +69,10 @@ class Connection:
     def static_headers(self) -> Mapping[str, str]:
         """The provider's default headers and the profile's own, built (and the
         provider's checks of them run) again only when the profile's settings change."""
-        return self._static_headers.get(self.profile, self._build_static_headers)
+        return self._plan.get(self.profile, self._build_plan)[0]
+
+    def _build_plan(self, profile: Profile) -> tuple[Mapping[str, str], frozenset[str]]:
+        return self._build_static_headers(profile), self._build_trusted(profile)
 
     def _build_static_headers(self, profile: Profile) -> Mapping[str, str]:
         built = dict(self.provider.default_headers(profile))
@@ -93,7 +97,7 @@ class Connection:
     @property
     def trusted_origins(self) -> frozenset[str]:
         """The origins, besides the API root's, that may receive the credentials."""
-        return self._trusted.get(self.profile, self._build_trusted)
+        return self._plan.get(self.profile, self._build_plan)[1]
 
     def _build_trusted(self, profile: Profile) -> frozenset[str]:
         return frozenset(
@@ -108,13 +112,16 @@ class Connection:
         key = origin_key(url)
         return key is not None and key in self.trusted_origins
 
-    def _credential_origins(self, base_url: str | None = None) -> Collection[str]:
+    def _credential_origins(
+        self, base_url: str | None = None, trusted: frozenset[str] | None = None
+    ) -> Collection[str]:
         """Where credentials may follow a redirect: the API root and the trusted hosts.
 
-        ``base_url``: the API root, when the caller has just read it. Kept for the
-        same root and trusted hosts: parsing the root's origin on every request was a
-        third of a Zoho request's own work."""
-        trusted = self.trusted_origins
+        ``base_url``, ``trusted``: the API root and the trusted origins, when the caller
+        has just read them. Kept for the same root and trusted hosts: parsing the root's
+        origin on every request was a third of a Zoho request's own work."""
+        if trusted is None:
+            trusted = self.trusted_origins
         if not trusted:
             return trusted  # a redirect within one origin keeps its headers anyway
         if base_url is None:
@@ -130,7 +137,9 @@ class Connection:
     @property
     def base_url(self) -> str:
         """The API root: the profile's ``base_url``, else what auth told us (Zoho's api_domain)."""
-        creds = self.credentials
+        creds = self._credentials
+        if creds is None:
+            creds = self.credentials
         if not self.profile.base_url and creds.api_base is None:
             creds.auth_headers(self.transport)  # the token answer names the API domain
         return self.provider.base_url(self.profile, creds)
@@ -164,7 +173,11 @@ class Connection:
         check: bool = True,
     ) -> Response:
         """Send one API request; raise the provider's typed error unless ``check=False``."""
-        url, base = self._join(path, query)
+        if path.startswith(("http://", "https://")):  # ``_join``, inline: every request
+            url, base = join_url(path, "", query), None
+        else:
+            base = self.base_url
+            url = join_url(base, path, query)
         if authenticated:
             if base is None:
                 if not self.may_receive_credentials(url):
@@ -175,37 +188,40 @@ class Connection:
                 if not same_origin(base, base):
                     raise self._foreign_host(adapter)
                 self._checked_base = base
+        # One read of the profile's settings for the whole request.
+        static, trusted = self._plan.get(self.profile, self._build_plan)
+        # Only what differs from the transport's defaults: a GET (most calls) passes
+        # four keywords, not thirteen.
+        kwargs: dict[str, Any] = {}
+        if json is not _UNSET:
+            kwargs["json"] = json
+        if body is not None:
+            kwargs["body"] = body
+        if form is not None:
+            kwargs["form"] = form
+        if multipart is not None:
+            kwargs["multipart"] = multipart
+        if idempotency_key is not None:
+            kwargs["idempotency_key"] = idempotency_key
+        if retry_unsafe:
+            kwargs["retry_unsafe"] = True
+        if self.provider.refusals_create_nothing:
+            kwargs["retry_refused"] = True
+        if not self.profile.verify_tls:
+            kwargs["verify_tls"] = False
+        if authenticated and trusted:
+            kwargs["trusted_origins"] = self._credential_origins(base, trusted)
         sent: dict[str, str] = {}
         for attempt in (1, 2):
-            all_headers = dict(self.static_headers)
+            all_headers = dict(static)
             if headers:
                 all_headers.update(headers)
             if authenticated:
-                sent = self.credentials.auth_headers(self.transport)
+                credentials = self._credentials
+                if credentials is None:
+                    credentials = self.credentials
+                sent = credentials.auth_headers(self.transport)
                 all_headers.update(sent)
-            # Only what differs from the transport's defaults: a GET (most calls) passes
-            # four keywords, not thirteen.
-            kwargs: dict[str, Any] = {}
-            if json is not _UNSET:
-                kwargs["json"] = json
-            if body is not None:
-                kwargs["body"] = body
-            if form is not None:
-                kwargs["form"] = form
-            if multipart is not None:
-                kwargs["multipart"] = multipart
-            if idempotency_key is not None:
-                kwargs["idempotency_key"] = idempotency_key
-            if retry_unsafe:
-                kwargs["retry_unsafe"] = True
-            if self.provider.refusals_create_nothing:
-                kwargs["retry_refused"] = True
-            if not self.profile.verify_tls:
-                kwargs["verify_tls"] = False
-            if authenticated:
-                trusted = self._credential_origins(base)
-                if trusted:
-                    kwargs["trusted_origins"] = trusted
             response = self.transport.request(
                 method, url, headers=all_headers, timeouts=self.timeouts, **kwargs
             )

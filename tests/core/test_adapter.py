@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jobadapter import (
     Adapter,
     Job,
@@ -16,6 +19,7 @@ from jobadapter import (
     StatusTable,
 )
 from jobadapter.adapter import check_verb
+from jobadapter.parsing import parse_count
 from jobadapter.statuses import normalise_word
 
 
@@ -148,3 +152,40 @@ def test_timezone_applies_to_naive_times() -> None:
         {"id": "1", "status": "Completed", "createdOn": "2024-01-01 12:00:00"}
     )
     assert job.created_at is not None and job.created_at.hour == 11
+
+
+def _reference_count(value: Any) -> Any:
+    """``count`` before its shortcut for ints: ``parse_count`` of any value but None."""
+    return None if value is None else parse_count(value, name="k")
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.sampled_from([2**63 - 1, 2**63, -1, 0, "12", "1.0", "", 1.0, 2.5, [1]]),
+    )
+)
+def test_count_shortcut_agrees_with_parse_count(value: Any) -> None:
+    adapter = DemoAdapter()
+    try:
+        expected = _reference_count(value)
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            adapter.count({"k": value}, "k")
+    else:
+        assert adapter.count({"k": value}, "k") == expected
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=4), st.floats()))
+def test_job_id_shortcut_agrees_with_the_general_rule(value: Any) -> None:
+    adapter = DemoAdapter()
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+        assert adapter.job_id_from(value, "given", "id") == str(value)
+    elif value is not None and not isinstance(value, (str, int)):
+        with pytest.raises(ProviderResponseError):
+            adapter.job_id_from(value, "given", "id")
+    else:
+        assert adapter.job_id_from(value, "given", "id") == "given"

@@ -688,3 +688,25 @@ def test_header_value_finds_urllib3_headers_when_urllib3_comes_after_it() -> Non
         "assert m._header_dict is HTTPHeaderDict\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@given(
+    st.integers(100, 599),
+    st.dictionaries(st.sampled_from(["Content-Type", "X-Request-Id", "Location"]), st.text()),
+    st.binary(max_size=20),
+    st.sampled_from(["GET", "POST"]),
+    st.sampled_from(["https://h/x", "https://h/x?token=s3cr3t&a=1", "http://u:p@h:8/y"]),
+)
+def test_a_response_from_the_wire_is_the_one_its_constructor_makes(
+    status: int, headers: dict[str, str], data: bytes, method: str, url: str
+) -> None:
+    from urllib3._collections import HTTPHeaderDict
+
+    wire = HTTPHeaderDict(headers)
+    made = Response.from_wire(status, wire, data, method, url)
+    built = Response(status=status, headers=wire, data=data, method=method, url=url)
+    assert made == built and repr(made) == repr(built)
+    assert list(vars(made).items()) == list(vars(built).items())
+    assert pickle.dumps(made) == pickle.dumps(built)
+    plain = Response.from_wire(status, headers, data, method, url)  # type: ignore[arg-type]
+    assert plain == built and isinstance(plain.headers, HTTPHeaderDict)

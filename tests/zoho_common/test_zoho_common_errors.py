@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jobadapter.errors import AuthError, InvalidRequest, NotFound, ProviderError, RateLimited
 from jobadapter.transport import Response
 from jobadapter_zoho_common import CODES, ZohoProvider, describe
+from jobadapter_zoho_common.errors import NO_ERROR_KEYS, error_entry
 
 DATA = Path(__file__).parent / "data"
 MASS_UPDATE_SPEC = Path(__file__).parents[1] / "zoho_mass_update" / "data"
@@ -119,3 +122,22 @@ def test_content_host_refusals_are_read(
     error = ZohoProvider().error_for(answer(status, body))
     assert isinstance(error, cls) and error.code is None
     assert error.message.startswith(text)
+
+
+_KEYS = st.sampled_from(
+    ["code", "ERROR_MESSAGE", "x-error", "info", "x-info", "status", "message", "data", "id"]
+)
+_VALUES = st.one_of(st.none(), st.text(max_size=5), st.integers(), st.sampled_from(["error"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(_KEYS, st.one_of(_VALUES, st.dictionaries(_KEYS, _VALUES, max_size=3))))
+def test_the_shortcut_for_a_2xx_agrees_with_error_entry(body: dict[str, Any]) -> None:
+    """``error_for`` skips ``error_entry`` for a 2xx object without its keys: the same answer."""
+    if body.keys().isdisjoint(NO_ERROR_KEYS):
+        assert error_entry(body, wrapped=False) is None
+    data = json.dumps(body).encode()
+    response = Response(status=200, headers={}, data=data, method="GET", url="https://h/x")
+    entry = error_entry(body, wrapped=False)
+    error = ZohoProvider().error_for(response)
+    assert (error is None) == (entry is None)

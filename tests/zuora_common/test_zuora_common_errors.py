@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jobadapter.errors import (
     AuthError,
     InvalidRequest,
@@ -16,7 +19,12 @@ from jobadapter.errors import (
     TransientError,
 )
 from jobadapter.transport import Response
-from jobadapter_zuora_common.errors import category, error_class, parse_error_body
+from jobadapter_zuora_common.errors import (
+    category,
+    error_class,
+    is_failure_flag,
+    parse_error_body,
+)
 from jobadapter_zuora_common.provider import ZuoraProvider
 
 #: The v1 error sample from the spec's "Error Handling" section, verbatim.
@@ -198,3 +206,31 @@ def test_category_helpers() -> None:
     assert error_class("abc", 200) is None
     assert parse_error_body({"id": 1}) is None
     assert parse_error_body(["not", "a", "mapping"]) is None
+
+
+class _Plain(Mapping[str, Any]):
+    """A Mapping that is not a dict: the general path of ``is_failure_flag``."""
+
+    def __init__(self, items: dict[str, Any]) -> None:
+        self._items = items
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@settings(max_examples=300)
+@given(
+    st.dictionaries(
+        st.sampled_from(["success", "Success", "id", "status"]),
+        st.one_of(st.none(), st.booleans(), st.sampled_from(["false", " FALSE ", "true", ""])),
+    )
+)
+def test_a_dict_reads_the_success_flag_as_any_mapping(body: dict[str, Any]) -> None:
+    """The dict shortcut of ``is_failure_flag`` answers as its general path."""
+    assert is_failure_flag(body) == is_failure_flag(_Plain(body))

@@ -19,15 +19,15 @@ from typing import Any, BinaryIO
 import urllib3
 
 from jobadapter.errors import InvalidRequest, ProviderResponseError, TransientError
-from jobadapter.redact import get_logger
+from jobadapter.redact import get_logger, redact_headers
 from jobadapter.retry import RetryPolicy
 from jobadapter.transport.deadline import (
     CALL_DEADLINE,
-    answer_deadline,
     answer_deadline_passed,
-    call_time_left,
+    end_try,
     late_reason,
     lift_answer_deadline,
+    start_try,
 )
 from jobadapter.transport.failure import Failure
 from jobadapter.transport.headers import RequestHeaders
@@ -146,7 +146,10 @@ class Transport:
         method = check_method(method)
         check_url(url)
         prepared = prepare_headers(self.user_agent, headers)
-        payload = encode_payload(prepared, body, json, form, multipart)
+        if body is None and json is UNSET and form is None and multipart is None:
+            payload = None  # a GET: nothing to encode
+        else:
+            payload = encode_payload(prepared, body, json, form, multipart)
         if gzip_body and payload is not None:
             payload = gzip.compress(payload, mtime=0)
             prepared.put("Content-Encoding", "gzip")
@@ -229,22 +232,39 @@ class Transport:
         attempt = 0  # tries of the current request (a redirect hop starts no new try)
         hops = 0
         start = dest.tell() if dest is not None and dest.seekable() else None
+        debug = log.isEnabledFor(logging.DEBUG)  # once: the arguments cost more than the call
 
         while True:
             attempt += 1
             may_retry = method in IDEMPOTENT_METHODS or unsafe_ok
-            left = call_time_left()
-            if left is not None and left <= 0:
-                raise TransientError(
-                    f"{CALL_DEADLINE} (after {attempt - 1} attempt(s))",
-                    method=method,
-                    url=safe_url(url),
-                )
-            with answer_deadline(timeouts.read):
+            left, outer = start_try(timeouts.read)  # the answer deadline, until end_try
+            try:
+                if left is not None and left <= 0:
+                    raise TransientError(
+                        f"{CALL_DEADLINE} (after {attempt - 1} attempt(s))",
+                        method=method,
+                        url=safe_url(url),
+                    )
                 try:
+                    if debug:
+                        log.debug(
+                            "%s %s headers=%s body=%d bytes",
+                            method,
+                            safe_url(url),
+                            redact_headers(headers),
+                            len(body or b""),
+                        )
                     self.stats.sent(len(body) if body else 0)
                     raw = self._pools.send(
-                        method, url, headers, body, within_call_deadline(timeouts, left), verify_tls
+                        method,
+                        url,
+                        headers,
+                        body,
+                        # inline of within_call_deadline: it runs on every try
+                        timeouts
+                        if left is None or left >= timeouts.connect
+                        else within_call_deadline(timeouts, left),
+                        verify_tls,
                     )
                     try:
                         status = raw.status
@@ -265,7 +285,7 @@ class Transport:
                             self.stats.add(redirects=1)
                             attempt -= 1
                             continue
-                        if retry_answer(
+                        if status >= 429 and retry_answer(  # every status retried is 429 or more
                             status, raw.headers, idempotent=may_retry, refusals_safe=retry_refused
                         ):
                             hint = retry_hint(status, raw.headers)
@@ -306,10 +326,10 @@ class Transport:
                     self._pause(policy, method, url, attempt, wait, failure.reason, on_retry)
                     waited += wait
                     continue
-            response = Response(
-                status=status, headers=raw.headers, data=data, method=method, url=url
-            )
-            if log.isEnabledFor(logging.DEBUG):  # the arguments cost more than the call
+            finally:
+                end_try(outer)
+            response = Response.from_wire(status, raw.headers, data, method, url)
+            if debug:
                 log.debug(
                     "%s %s -> %s (%d bytes, request id %s)",
                     method,

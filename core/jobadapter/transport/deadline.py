@@ -28,8 +28,10 @@ __all__ = [
     "answer_deadline",
     "call_deadline",
     "call_time_left",
+    "end_try",
     "late_reason",
     "pool_classes",
+    "start_try",
 ]
 
 
@@ -96,6 +98,25 @@ class answer_deadline:
 
     def __exit__(self, *exc: object) -> None:
         _current.answer = self._outer
+
+
+def start_try(seconds: float | None) -> tuple[float | None, float | None]:
+    """What ``call_time_left`` and entering ``answer_deadline(seconds)`` do, in one call
+    (it runs on every try): the seconds left of the call deadline (None: there is none),
+    and the answer deadline this one replaces, for :func:`end_try`."""
+    now = time.monotonic()
+    call = _current.call
+    at = None if seconds is None else now + seconds
+    if call is not None:
+        at = call if at is None else min(at, call)
+    outer = _current.answer
+    _current.answer = at
+    return (None if call is None else call - now), outer
+
+
+def end_try(outer: float | None) -> None:
+    """Put back the answer deadline :func:`start_try` replaced."""
+    _current.answer = outer
 
 
 def lift_answer_deadline() -> None:

@@ -25,7 +25,7 @@ class RequestHeaders(dict[str, str]):
         if not isinstance(pairs, (list, tuple)):
             pairs = list(pairs)  # read twice below when a name comes in two cases
         made = cls(pairs)
-        if len({name.lower() for name in made}) != len(made):  # a name twice, in two cases
+        if len(set(map(str.lower, made))) != len(made):  # a name twice, in two cases
             made = cls()
             for name, value in pairs:
                 made.put(name, value)

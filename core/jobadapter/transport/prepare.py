@@ -111,8 +111,16 @@ def prepare_headers(user_agent: str, headers: Mapping[str, str] | None) -> Reque
     replaces the same name set before it), and our Accept-Encoding last."""
     pairs = [("User-Agent", user_agent)]
     if headers:
+        valid = _VALID_NAMES
         for name, value in headers.items():
-            check_header(name, value)
+            if not (  # check_header's own first test, inline: it runs for every header
+                name.__class__ is str
+                and name in valid
+                and value.__class__ is str
+                and value.isascii()
+                and value.isprintable()
+            ):
+                check_header(name, value)
             pairs.append((name, value))
     pairs.append(("Accept-Encoding", "gzip"))  # we decode (and cap) it ourselves
     return RequestHeaders.of(pairs)

@@ -7,7 +7,6 @@ a change of origin and to refuse carrying a secret-bearing body to another host.
 
 from __future__ import annotations
 
-import logging
 import ssl
 from collections.abc import Collection
 from typing import Any
@@ -25,7 +24,7 @@ from urllib3.exceptions import (
 )
 
 from jobadapter.errors import InvalidRequest, ProviderError, ProviderResponseError
-from jobadapter.redact import SECRET_HEADERS, get_logger, redact_headers, redact_text
+from jobadapter.redact import SECRET_HEADERS, get_logger, redact_text
 from jobadapter.transport.deadline import pool_classes
 from jobadapter.transport.failure import Failure, brief
 from jobadapter.transport.headers import RequestHeaders
@@ -47,6 +46,9 @@ MAX_REDIRECTS = 5
 #: registered secret are dropped too).
 _ORIGIN_BOUND = SECRET_HEADERS | {"x-auth-token", "x-zoho-oauthtoken", "apikey", "host"}
 _BODY_HEADERS = ("Content-Type", "Content-Encoding", "Content-Length", "Idempotency-Key")
+#: What urllib3 makes of ``retries=False, redirect=False`` on every request (a new
+#: ``Retry`` each time); it is never changed in place, so one serves every request.
+_NO_RETRIES = urllib3.Retry(False, redirect=False)
 
 log = get_logger("transport")
 
@@ -73,6 +75,9 @@ class Pools:
         self._keys: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
         #: Timeouts -> the urllib3 Timeout for them (urllib3 clones it for each request).
         self._timeouts: dict[Timeouts, urllib3.Timeout] = {}
+        #: The last of them, found by identity: a connection sends the same Timeouts on
+        #: every request (a dict lookup runs the attrs class's Python hash and eq).
+        self._last_timeout: tuple[Timeouts | None, urllib3.Timeout | None] = (None, None)
 
     def clear(self) -> None:
         self.manager.clear()
@@ -86,15 +91,8 @@ class Pools:
         timeouts: Timeouts,
         verify_tls: bool,
     ) -> urllib3.BaseHTTPResponse:
-        """Send one try; a Failure when no answer came (``sent`` says if it left us)."""
-        if log.isEnabledFor(logging.DEBUG):  # redacting every header costs more than the call
-            log.debug(
-                "%s %s headers=%s body=%d bytes",
-                method,
-                safe_url(url),
-                redact_headers(headers),
-                len(body or b""),
-            )
+        """Send one try; a Failure when no answer came (``sent`` says if it left us).
+        (The transport logs the request, once it knows DEBUG is on.)"""
         try:
             pool, target = self.pool_for(url, verify_tls)
             return pool.urlopen(
@@ -102,7 +100,7 @@ class Pools:
                 target,
                 body=body,
                 headers=headers,
-                retries=False,
+                retries=_NO_RETRIES,
                 redirect=False,
                 assert_same_host=False,
                 timeout=self._urllib3_timeout(timeouts),
@@ -158,12 +156,16 @@ class Pools:
         return pool, target
 
     def _urllib3_timeout(self, timeouts: Timeouts) -> urllib3.Timeout:
+        last = self._last_timeout  # one read: another thread may replace it
+        if last[0] is timeouts and last[1] is not None:
+            return last[1]
         timeout = self._timeouts.get(timeouts)
         if timeout is None:
             if len(self._timeouts) >= 64:
                 self._timeouts.clear()
             timeout = urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
             self._timeouts[timeouts] = timeout
+        self._last_timeout = (timeouts, timeout)
         return timeout
 
 

@@ -27,9 +27,11 @@ def name_of(value: Any) -> str | None:
     """A user or module as one string: its ``name``/``api_name``, else its ``id``."""
     if isinstance(value, str):
         return value or None
-    if isinstance(value, Mapping):
+    if value.__class__ is dict or isinstance(value, Mapping):  # dict: no ABC check
         for key in ("api_name", "name", "id"):
             item = value.get(key)
+            if item.__class__ is str and item:  # the usual answer, checked first
+                return item
             if isinstance(item, (str, int)) and not isinstance(item, bool) and str(item):
                 return str(item)
     return None
@@ -38,6 +40,8 @@ def name_of(value: Any) -> str | None:
 def callback_url(payload: Mapping[str, Any]) -> str | None:
     """The callback URL an answer names (``callback.url``), if any."""
     callback = payload.get("callback")
+    if callback is None:  # the usual answer: no callback asked for
+        return None
     url = callback.get("url") if isinstance(callback, Mapping) else None
     return url if isinstance(url, str) and url else None
 

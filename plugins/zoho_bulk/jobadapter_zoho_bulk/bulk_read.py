@@ -62,15 +62,16 @@ class BulkReadAdapter(ZohoAdapter):
         record = self._record(payload)
         word = record.get("state")
         result = record.get("result")
-        result = result if isinstance(result, Mapping) else {}
+        result = result if result.__class__ is dict or isinstance(result, Mapping) else {}
         query = record.get("query")
-        query = query if isinstance(query, Mapping) else {}
+        query = query if query.__class__ is dict or isinstance(query, Mapping) else {}
         count = self.count(result, "count")
-        done = self.status_of(word) is JobStatus.SUCCEEDED
+        status = self.status_of(word)
+        done = status is JobStatus.SUCCEEDED
         return Job(
             adapter=self.name,
             id=self.job_id_from(record.get("id"), job_id, "id"),
-            status=self.status_of(word),
+            status=status,
             native_status=word,
             operation=optional_str(record.get("operation"), name="operation") or OPERATION,
             target=name_of(query.get("module")),

@@ -67,19 +67,27 @@ class BulkWriteAdapter(ZohoAdapter):
         """A status answer (the job, bare or in ``data``) as a Job; counts from its files."""
         record = self._record(payload)
         word = record.get("status")
-        resources = [r for r in record.get("resource") or () if isinstance(r, Mapping)]
-        files = [r["file"] for r in resources if isinstance(r.get("file"), Mapping)]
-        counts = self._counts(files)
+        # one pass over the resources (a job has one, a file each): their module and files
+        target: str | None = None
+        files: list[Mapping[str, Any]] = []
+        for resource in record.get("resource") or ():
+            if resource.__class__ is not dict and not isinstance(resource, Mapping):
+                continue
+            if target is None:
+                target = name_of(resource.get("module"))
+            file = resource.get("file")
+            if file.__class__ is dict or isinstance(file, Mapping):
+                files.append(file)
         result = record.get("result")
-        result = result if isinstance(result, Mapping) else {}
+        result = result if result.__class__ is dict or isinstance(result, Mapping) else {}
         return Job(
             adapter=self.name,
             id=self.job_id_from(record.get("id"), job_id, "id"),
             status=self.status_of(word),
             native_status=word,
             operation=optional_str(record.get("operation"), name="operation"),
-            target=next((m for m in (name_of(r.get("module")) for r in resources) if m), None),
-            counts=counts,
+            target=target,
+            counts=self._counts(files),
             created_at=self.timestamp(record, "created_time"),
             submitted_by=name_of(record.get("created_by")),
             result_url=optional_str(result.get("download_url"), name="download_url"),
@@ -89,14 +97,20 @@ class BulkWriteAdapter(ZohoAdapter):
 
     def _counts(self, files: list[Mapping[str, Any]]) -> Counts:
         """Added and updated rows succeeded, skipped ones failed; the total is Zoho's."""
-
-        def total_of(key: str) -> int | None:
-            values = [self.count(f, key) for f in files]
-            known = [v for v in values if v is not None]
-            return sum(known) if known else None
-
-        added, updated = total_of("added_count"), total_of("updated_count")
-        skipped, total = total_of("skipped_count"), total_of("total_count")
+        count = self.count
+        added: int | None = None
+        updated: int | None = None
+        skipped: int | None = None
+        total: int | None = None
+        for f in files:  # each count summed over the files that give it (None: none does)
+            if (value := count(f, "added_count")) is not None:
+                added = value if added is None else added + value
+            if (value := count(f, "updated_count")) is not None:
+                updated = value if updated is None else updated + value
+            if (value := count(f, "skipped_count")) is not None:
+                skipped = value if skipped is None else skipped + value
+            if (value := count(f, "total_count")) is not None:
+                total = value if total is None else total + value
         succeeded = None if added is None and updated is None else (added or 0) + (updated or 0)
         processed = (
             None if succeeded is None and skipped is None else (succeeded or 0) + (skipped or 0)
@@ -105,6 +119,8 @@ class BulkWriteAdapter(ZohoAdapter):
 
     def _record(self, payload: Any) -> Mapping[str, Any]:
         body = self.require_mapping(payload)
+        if "data" not in body:
+            return body  # a bare job (what ``entries`` finds in it: nothing)
         found = entries(body)
         return self.require_mapping(found[0], "data[0]") if found else body
 

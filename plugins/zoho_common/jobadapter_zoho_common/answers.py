@@ -10,8 +10,10 @@ def entries(payload: Mapping[str, Any]) -> list[Any]:
     """``data`` as a list: Zoho sends an array, some answers (and one spec wrapper) a
     single object."""
     data = payload.get("data")
+    if data is None:  # a bare answer: no ABC check for it
+        return []
     if isinstance(data, list):
         return data
-    if isinstance(data, Mapping):
+    if data.__class__ is dict or isinstance(data, Mapping):
         return [data]
     return []

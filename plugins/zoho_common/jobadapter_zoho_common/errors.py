@@ -195,6 +195,11 @@ CODES: Mapping[str, _Entry] = {
 }
 
 
+#: The keys of a JSON object ``error_entry(..., wrapped=False)`` reads: an object with
+#: none of them is no error (a provider's check skips the rest for a 2xx without them).
+NO_ERROR_KEYS = frozenset({"code", "ERROR_MESSAGE", "x-error", "info", "x-info"})
+
+
 def error_entry(body: Any, *, wrapped: bool = True) -> Mapping[str, Any] | None:
     """The error object of a Zoho answer body, else None.
 

@@ -17,7 +17,7 @@ from jobadapter.config import Profile
 from jobadapter.errors import ProviderError, ProviderResponseError, error_class_for_status
 from jobadapter.provider import Provider
 
-from jobadapter_zoho_common.errors import describe, error_class, error_entry
+from jobadapter_zoho_common.errors import NO_ERROR_KEYS, describe, error_class, error_entry
 from jobadapter_zoho_common.settings import PROFILE_KEYS, TOKEN_PATH, zoho_settings
 
 if TYPE_CHECKING:  # annotations only: loading the plugin imports no urllib3
@@ -75,12 +75,18 @@ class ZohoProvider(Provider):
         return {"Accept": "application/json"}
 
     def error_for(self, response: Response, *, adapter: str | None = None) -> ProviderError | None:
-        body = json_body(response)
+        try:  # ``json_body``, inline: this runs on every answer
+            body = response.json()
+        except ProviderResponseError:
+            body = None
+        ok = 200 <= response.status < 300
+        if ok and body.__class__ is dict and body.keys().isdisjoint(NO_ERROR_KEYS):
+            return None  # no key ``error_entry(body, wrapped=False)`` reads: not an error
         # A 2xx is an error only when the whole answer says so; per-record
         # errors inside ``data`` are results (ids-mode updates), not failures.
-        entry = error_entry(body, wrapped=not response.ok)
+        entry = error_entry(body, wrapped=not ok)
         if entry is None:
-            return None if response.ok else self.http_error(response, adapter=adapter)
+            return None if ok else self.http_error(response, adapter=adapter)
         return zoho_error(self, response, entry, adapter=adapter)
 
 

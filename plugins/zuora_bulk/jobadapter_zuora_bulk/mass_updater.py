@@ -20,7 +20,7 @@ from jobadapter.model import Counts, Job
 from jobadapter.parsing import optional_str
 from jobadapter.status import JobStatus
 from jobadapter.statuses import StatusTable
-from jobadapter.urls import same_origin
+from jobadapter.urls import path_segment, same_origin
 from jobadapter_zuora_common.adapter import ZuoraAdapter, check_idempotency_key
 from jobadapter_zuora_common.errors import is_failure_flag
 
@@ -122,7 +122,7 @@ class MassUpdaterAdapter(ZuoraAdapter):
     # -- the I/O half ----------------------------------------------------------------
 
     def _path(self, bulk_key: str, *rest: str) -> str:
-        return "/".join(["/v1/bulk", self.segment(bulk_key, "bulk key"), *rest])
+        return "/".join(["/v1/bulk", path_segment(bulk_key, what="bulk key"), *rest])
 
     def submit(self, conn: Connection, request: Any) -> Job:
         """Upload the file with its actionType and MD5 checksum; the Job for the bulkKey."""

@@ -46,9 +46,9 @@ class ZuoraAdapter(Adapter):
 
     def errors_in(self, payload: Mapping[str, Any]) -> tuple[JobError, ...]:
         """Error reasons embedded in an otherwise successful answer (any Zuora shape)."""
-        embedded = {k: payload[k] for k in ("reasons", "Errors", "errors") if k in payload}
-        if not embedded:
+        if "reasons" not in payload and "Errors" not in payload and "errors" not in payload:
             return ()  # the usual answer: nothing to read (parse_error_body({}) is None)
+        embedded = {k: payload[k] for k in ("reasons", "Errors", "errors") if k in payload}
         parsed = parse_error_body(embedded)
         if parsed is None:
             return ()

@@ -218,12 +218,17 @@ def read_response(response: Response) -> Any:
 
 def is_failure_flag(body: Any) -> bool:
     """True for a body that says ``success: false`` (``Success`` too), whatever the status."""
-    if body.__class__ is dict:  # what JSON gives: no ABC isinstance, and no flag is usual
-        if "success" not in body and "Success" not in body:
-            return False
-    elif not isinstance(body, Mapping):
+    if body.__class__ is dict:  # what JSON gives: no ABC isinstance, nor ``_field``'s call
+        if "success" in body:
+            flag = body["success"]
+        elif "Success" in body:
+            flag = body["Success"]
+        else:
+            return False  # no flag: the usual answer
+    elif isinstance(body, Mapping):
+        flag = _field(body, "success", "Success")
+    else:
         return False
-    flag = _field(body, "success", "Success")
     return flag is False or (isinstance(flag, str) and flag.strip().lower() == "false")
 
 

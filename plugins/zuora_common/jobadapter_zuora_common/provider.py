@@ -73,8 +73,9 @@ class ZuoraProvider(Provider):
         )
 
     def base_url(self, profile: Profile, credentials: Credentials) -> str:
-        if not profile.base_url:
-            token_url(profile)  # raises the ConfigError that lists base URLs
+        if profile.base_url:
+            return profile.base_url.rstrip("/")  # what the base class gives for it
+        token_url(profile)  # raises the ConfigError that lists base URLs
         return super().base_url(profile, credentials)
 
     def default_headers(self, profile: Profile) -> dict[str, str]:
@@ -87,10 +88,11 @@ class ZuoraProvider(Provider):
 
     def error_for(self, response: Response, *, adapter: str | None = None) -> ProviderError | None:
         """Zuora's answer as a typed error; None for a success (2xx without ``success: false``)."""
-        if response.ok and b"uccess" not in response.data:
+        ok = 200 <= response.status < 300
+        if ok and b"uccess" not in response.data:
             return None  # cheap: no success flag at all, so nothing to check
         body = read_response(response)
-        if response.ok and not is_failure_flag(body):
+        if ok and not is_failure_flag(body):
             return None
         parsed = parse_error_body(body)
         if parsed is None:
