@@ -16,6 +16,7 @@ from jobadapter.connection import Connection
 from jobadapter.hub import Hub
 from jobadapter.model import Counts
 from jobadapter.tracker import Bounds, HostBudget, Lane, PollPolicy, Schedule, host_key
+from jobadapter.tracker.policy import Pace
 from jobadapter.tracker.pool import WorkerPool
 from jobadapter.transport import Response
 
@@ -58,6 +59,22 @@ def test_bounds_come_from_the_profile_else_the_adapter() -> None:
 
 def running(processed: int | None, total: int | None = 100) -> Job:
     return Job(adapter="a.b", id="1", status=JobStatus.RUNNING, counts=Counts(total, processed))
+
+
+def watching(
+    policy: PollPolicy, bounds: Bounds, *, total: int = 100
+) -> tuple[Pace, Callable[..., float]]:
+    """A fresh pace for one running job of ``total`` rows, and ``after(done, now,
+    changed=, moved=)``: the policy's delay after observing it."""
+    pace, rng = policy.start(bounds), random.Random(0)
+
+    def after(done: int, now: float, *, changed: bool = False, moved: bool = False) -> float:
+        job = running(done, total)
+        return policy.after_observation(
+            pace, bounds, job, status_changed=changed, progressed=moved, now=now, rng=rng
+        )
+
+    return pace, after
 
 
 def test_policy_backs_off_resets_and_predicts() -> None:
@@ -190,17 +207,7 @@ def test_an_overdue_job_is_watched_within_half_the_blind_ceiling() -> None:
     that end, likely any moment, is seen within ``overdue_share`` (half) of the
     blind ceiling, not the whole of it, for as long overdue as the job had run
     when it was due; after that the prediction says nothing: blind again."""
-    policy, bounds, rng = (
-        PollPolicy(jitter=0.0, blind_max=8.0),
-        Bounds(1.0, 600.0),
-        random.Random(0),
-    )
-    pace = policy.start(bounds)
-
-    def after(done: int, now: float, *, changed: bool = False, moved: bool = False) -> float:
-        return policy.after_observation(
-            pace, bounds, running(done), status_changed=changed, progressed=moved, now=now, rng=rng
-        )
+    pace, after = watching(PollPolicy(jitter=0.0, blind_max=8.0), Bounds(1.0, 600.0))
 
     assert after(0, 0, changed=True) == 1.0
     # 10 rows/s; 80 rows left (less the last move): due at 9 s, aimed at.
@@ -226,17 +233,7 @@ def test_counters_stopped_far_from_their_end_are_watched_at_the_blind_ceiling() 
     time, no moment likelier than another: the job is watched at the blind
     ceiling at once (a backoff from the floor spent looks where an end was
     no likelier)."""
-    policy, bounds, rng = (
-        PollPolicy(jitter=0.0, blind_max=8.0),
-        Bounds(1.0, 600.0),
-        random.Random(0),
-    )
-    pace = policy.start(bounds)
-
-    def after(done: int, now: float, *, changed: bool = False, moved: bool = False) -> float:
-        return policy.after_observation(
-            pace, bounds, running(done), status_changed=changed, progressed=moved, now=now, rng=rng
-        )
+    pace, after = watching(PollPolicy(jitter=0.0, blind_max=8.0), Bounds(1.0, 600.0))
 
     assert after(0, 0, changed=True) == 1.0
     assert after(1, 1, moved=True) == 8.0  # 1 row/s, ~98 s to go: a step
@@ -244,23 +241,10 @@ def test_counters_stopped_far_from_their_end_are_watched_at_the_blind_ceiling() 
     assert pace.predicted_end is None and pace.due is None
     # Without a latency budget the ceiling is poll_max, a bound on the request
     # rate (60 s here): backed off to from the floor, as before the stop.
-    policy, bounds = PollPolicy(jitter=0.0), Bounds(1.0, 60.0)
-    pace = policy.start(bounds)
-    slow = Job(adapter="a.b", id="1", status=JobStatus.RUNNING, counts=Counts(1000, 1))
+    _, after = watching(PollPolicy(jitter=0.0), Bounds(1.0, 60.0), total=1000)
     assert after(0, 0, changed=True) == 1.0
-    assert (
-        policy.after_observation(
-            pace, bounds, slow, status_changed=False, progressed=True, now=1, rng=rng
-        )
-        == 60.0
-    )  # ~998 s to go: a step
-    gaps = [
-        policy.after_observation(
-            pace, bounds, slow, status_changed=False, progressed=False, now=t, rng=rng
-        )
-        for t in (61, 62.5)
-    ]
-    assert gaps == [1.5, 2.25]
+    assert after(1, 1, moved=True) == 60.0  # ~998 s to go: a step
+    assert [after(1, 61), after(1, 62.5)] == [1.5, 2.25]
 
 
 def test_a_status_change_looks_early_only_when_a_rate_can_predict_the_end() -> None:
