@@ -293,6 +293,21 @@ def reference_timestamp(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
     return parsed.astimezone(dt.timezone.utc)
 
 
+@st.composite
+def date_times(draw: st.DrawFn) -> str:
+    """The ISO 8601 forms providers send: dates alone or with a time, basic or
+    extended, fractions, and every kind of zone suffix (or none)."""
+    moment = draw(st.datetimes(min_value=dt.datetime(1971, 1, 1)))
+    text = moment.strftime(draw(st.sampled_from(["%Y-%m-%d", "%Y%m%d"])))
+    time_part = draw(st.sampled_from(["", "%H", "%H:%M", "%H:%M:%S", "%H%M%S"]))
+    if time_part:
+        text += draw(st.sampled_from(["T", " ", "t"])) + moment.strftime(time_part)
+        digits = draw(st.integers(0, 9))
+        if digits and time_part.endswith("S"):
+            text += draw(st.sampled_from([".", ","])) + f"{moment.microsecond:06d}000"[:digits]
+    return text + draw(st.sampled_from(["", "Z", "z", "+00:00", "-05:30", "+0200", " "]))
+
+
 timestamps = st.one_of(
     st.none(),
     st.booleans(),
@@ -306,15 +321,28 @@ timestamps = st.one_of(
 )
 
 
-@settings(max_examples=3000, deadline=None)
-@given(timestamps, st.sampled_from(["UTC", "America/Los_Angeles", "Europe/Paris", "+05:30"]))
-def test_timestamps_read_as_before_their_fast_paths(value: Any, zone: str) -> None:
+ZONES = st.sampled_from(["UTC", "America/Los_Angeles", "Europe/Paris", "+05:30", "+02:00"])
+
+
+def reads_as_the_reference(value: Any, zone: str) -> None:
     tz = parse_timezone(zone)
     expected = outcome(lambda: reference_timestamp(value, tz))
     got = outcome(lambda: parse_timestamp(value, tz=tz))
     assert got == expected
     if isinstance(got, dt.datetime):
-        assert got.tzinfo is dt.timezone.utc
+        assert got.tzinfo is dt.timezone.utc and got.fold == expected.fold == 0
+
+
+@settings(max_examples=3000, deadline=None)
+@given(timestamps, ZONES)
+def test_timestamps_read_as_before_their_fast_paths(value: Any, zone: str) -> None:
+    reads_as_the_reference(value, zone)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(date_times(), ZONES)
+def test_iso_date_times_read_as_before_their_fast_paths(value: str, zone: str) -> None:
+    reads_as_the_reference(value, zone)
 
 
 # -- the transport -----------------------------------------------------------------

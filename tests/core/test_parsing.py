@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from jobadapter.parsing import (
-    _INT_TEXT,
-    _from_epoch,
-    _parse_loose,
     get_path,
     parse_count,
     parse_timestamp,
@@ -93,69 +87,3 @@ def test_get_path() -> None:
     assert get_path(payload, "data", 1) is None
     assert get_path(payload, "data", "x") is None
     assert get_path([], "x") is None
-
-
-def _reference_timestamp(value: Any, tz: dt.tzinfo) -> dt.datetime | None:
-    """``parse_timestamp`` before its shortcuts (epoch seconds inline, UTC by parsing)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError("boolean")
-    if isinstance(value, (int, float)):
-        return _from_epoch(float(value), value, "t")
-    if not isinstance(value, str):
-        raise ValueError("type")
-    text = value.strip()
-    if text.find("-", 1) < 0 and _INT_TEXT.match(text):
-        return _from_epoch(float(value), value, "t")
-    if len(text) > 64:
-        raise ValueError("long")
-    iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
-        parsed = dt.datetime.fromisoformat(iso)
-    except ValueError:
-        parsed = _parse_loose(iso, "t")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
-
-
-_ZONES = [UTC, parse_timezone("+02:00"), parse_timezone("America/Los_Angeles")]
-
-
-@st.composite
-def _date_times(draw: st.DrawFn) -> str:
-    moment = draw(st.datetimes(min_value=dt.datetime(1971, 1, 1)))
-    text = moment.strftime(draw(st.sampled_from(["%Y-%m-%d", "%Y%m%d"])))
-    time_part = draw(st.sampled_from(["", "%H", "%H:%M", "%H:%M:%S", "%H%M%S"]))
-    if time_part:
-        text += draw(st.sampled_from(["T", " ", "t"])) + moment.strftime(time_part)
-        digits = draw(st.integers(0, 9))
-        if digits and time_part.endswith("S"):
-            text += draw(st.sampled_from([".", ","])) + f"{moment.microsecond:06d}000"[:digits]
-    return text + draw(st.sampled_from(["", "Z", "z", "+00:00", "-05:30", "+0200", " "]))
-
-
-@settings(max_examples=1000, deadline=None)
-@given(
-    st.one_of(
-        _date_times(),
-        st.integers(min_value=-(10**13), max_value=10**13),
-        st.floats(allow_nan=True),
-        st.text(max_size=30),
-        st.none(),
-        st.booleans(),
-    ),
-    st.sampled_from(_ZONES),
-)
-def test_timestamp_shortcuts_agree_with_the_reference(value: Any, tz: dt.tzinfo) -> None:
-    try:
-        expected = _reference_timestamp(value, tz)
-    except (ValueError, OverflowError, OSError) as exc:
-        with pytest.raises(type(exc)):
-            parse_timestamp(value, tz=tz)
-        return
-    got = parse_timestamp(value, tz=tz)
-    assert got == expected
-    if got is not None and expected is not None:
-        assert got.tzinfo is expected.tzinfo is UTC and got.fold == expected.fold == 0
