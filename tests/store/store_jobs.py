@@ -31,3 +31,8 @@ def job(
     **kwargs: Any,
 ) -> Job:
     return Job(adapter=adapter, id=id, status=status, counts=counts or Counts(), **kwargs)
+
+
+def counted(status: JobStatus, processed: int | None = None) -> Job:
+    """A job with a total of 100 rows, ``processed`` of them done."""
+    return job(status, counts=Counts(total=100, processed=processed))

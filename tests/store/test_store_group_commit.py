@@ -17,20 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from jobadapter.model import Counts, Job
-from jobadapter.status import JobStatus
 from jobadapter.store import SqliteStore, SubmissionExists
-
-P, R = JobStatus.PENDING, JobStatus.RUNNING
-
-
-def job(status: JobStatus, processed: int | None = None) -> Job:
-    return Job(
-        adapter="zuora.mass_updater",
-        id="J1",
-        status=status,
-        counts=Counts(total=100, processed=processed),
-    )
+from store_jobs import P, R, counted
 
 
 def seen_elsewhere(path: Path) -> tuple[str, int | None]:
@@ -51,12 +39,12 @@ def path(tmp_path: Path) -> Path:
 def test_counters_wait_while_transitions_commit_at_once(path: Path) -> None:
     store = SqliteStore(path, group_size=100, group_wait=60)
     try:
-        store.observe(job(P))
-        store.observe(job(R, 5))
+        store.observe(counted(P))
+        store.observe(counted(R, 5))
         assert seen_elsewhere(path) == ("running", 5)  # a transition: committed
-        store.observe(job(R, 9))
+        store.observe(counted(R, 9))
         assert seen_elsewhere(path) == ("running", 5)  # counters only: waiting
-        assert store.get("zuora.mass_updater", "J1") == job(R, 9)  # this process sees it
+        assert store.get("zuora.mass_updater", "J1") == counted(R, 9)  # this process sees it
     finally:
         store.close()
     assert seen_elsewhere(path) == ("running", 9)  # close commits the group
@@ -65,11 +53,11 @@ def test_counters_wait_while_transitions_commit_at_once(path: Path) -> None:
 def test_a_full_group_commits(path: Path) -> None:
     store = SqliteStore(path, group_size=3, group_wait=60)
     try:
-        store.observe(job(R, 1))
+        store.observe(counted(R, 1))
         for processed in (2, 3):
-            store.observe(job(R, processed))
+            store.observe(counted(R, processed))
             assert seen_elsewhere(path) == ("running", 1)
-        store.observe(job(R, 4))  # the third waiting one fills the group
+        store.observe(counted(R, 4))  # the third waiting one fills the group
         assert seen_elsewhere(path) == ("running", 4)
     finally:
         store.close()
@@ -78,8 +66,8 @@ def test_a_full_group_commits(path: Path) -> None:
 def test_a_waiting_group_commits_after_group_wait(path: Path) -> None:
     store = SqliteStore(path, group_size=100, group_wait=0.05)
     try:
-        store.observe(job(R, 1))
-        store.observe(job(R, 2))
+        store.observe(counted(R, 1))
+        store.observe(counted(R, 2))
         deadline = time.monotonic() + 10
         while seen_elsewhere(path) != ("running", 2):
             assert time.monotonic() < deadline, "the timer never committed the group"
@@ -95,13 +83,13 @@ def test_a_failed_write_rolls_back_alone(path: Path) -> None:
         store.record_submission(
             adapter="zuora.mass_updater", profile=None, idempotency_key="k", request_summary={}
         )
-        store.observe(job(R, 1))
-        store.observe(job(R, 2))  # waiting
+        store.observe(counted(R, 1))
+        store.observe(counted(R, 2))  # waiting
         with pytest.raises(SubmissionExists):
             store.record_submission(
                 adapter="zuora.mass_updater", profile=None, idempotency_key="k", request_summary={}
             )
-        store.observe(job(R, 3))
+        store.observe(counted(R, 3))
     finally:
         store.close()
     assert seen_elsewhere(path) == ("running", 3)
@@ -141,7 +129,7 @@ def test_sigkill_loses_waiting_counters_never_transitions(path: Path) -> None:
         assert history == [P, R]
         # The counters that waited are gone: the job reads as of its last transition,
         # and the next poll reads the provider's counters again.
-        assert store.get("zuora.mass_updater", "J1") == job(R, 10)
+        assert store.get("zuora.mass_updater", "J1") == counted(R, 10)
     finally:
         store.close()
 
@@ -160,14 +148,14 @@ def test_a_forked_child_writes_through_its_own_connection_and_ticker(path: Path)
     # thread does not exist in the child).
     store = SqliteStore(path, group_size=100, group_wait=0.05)
     try:
-        store.observe(job(P))
-        store.observe(job(R, 5))
-        store.observe(job(R, 7))  # waiting in the parent's group
+        store.observe(counted(P))
+        store.observe(counted(R, 5))
+        store.observe(counted(R, 7))  # waiting in the parent's group
         child = os.fork()
         if child == 0:  # pragma: no cover (runs in the child)
             code = 1
             try:
-                store.observe(job(R, 9))  # counters only: waits for the child's ticker
+                store.observe(counted(R, 9))  # counters only: waits for the child's ticker
                 time.sleep(0.5)
                 code = 0
             finally:
@@ -185,7 +173,7 @@ def test_a_store_closed_in_a_forked_child_stays_closed(path: Path) -> None:
 
     store = SqliteStore(path)
     try:
-        store.observe(job(P))
+        store.observe(counted(P))
         child = os.fork()
         if child == 0:  # pragma: no cover (runs in the child)
             code = 1
@@ -210,7 +198,7 @@ def test_two_threads_forking_at_once_leave_the_store_usable(path: Path) -> None:
     from jobadapter.store import sqlite as hooks
 
     store = SqliteStore(path)
-    store.observe(job(P))
+    store.observe(counted(P))
     first_done, second_done, checked = threading.Event(), threading.Event(), threading.Event()
 
     def second_fork() -> None:

@@ -8,20 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from jobadapter.model import Counts, Job
-from jobadapter.status import JobStatus
 from jobadapter.store import SqliteStore, StoreError
-
-P, R = JobStatus.PENDING, JobStatus.RUNNING
-
-
-def job(status: JobStatus, processed: int | None = None) -> Job:
-    return Job(
-        adapter="zuora.mass_updater",
-        id="J1",
-        status=status,
-        counts=Counts(total=100, processed=processed),
-    )
+from store_jobs import P, R, counted
 
 
 def committed(path: Path) -> int | None:
@@ -54,18 +42,18 @@ def path(tmp_path: Path) -> Path:
 def test_a_poll_of_an_open_job_is_one_statement(path: Path, group_size: int) -> None:
     store = SqliteStore(path, group_size=group_size, group_wait=60)
     try:
-        store.observe(job(P))
-        store.observe(job(R, 1))  # a transition: the general path
+        store.observe(counted(P))
+        store.observe(counted(R, 1))  # a transition: the general path
         sent: list[str] = []
         store._conn.set_trace_callback(sent.append)  # type: ignore[union-attr]
         for processed in (2, 2, 3):
-            store.observe(job(R, processed))
+            store.observe(counted(R, processed))
         store._conn.set_trace_callback(None)  # type: ignore[union-attr]
         # Grouped: the first one opens the group's transaction, the others join it
         # with no savepoint; one at a time, each statement is its own transaction.
         opened = ["BEGIN IMMEDIATE"] if group_size > 1 else []
         assert [sql.split(" SET")[0] for sql in sent] == [*opened, *["UPDATE jobs"] * 3]
-        assert store.get("zuora.mass_updater", "J1") == job(R, 3)
+        assert store.get("zuora.mass_updater", "J1") == counted(R, 3)
     finally:
         store.close()
     assert committed(path) == 3
@@ -74,14 +62,14 @@ def test_a_poll_of_an_open_job_is_one_statement(path: Path, group_size: int) -> 
 def test_a_failed_one_statement_poll_undoes_itself_alone(path: Path) -> None:
     store = SqliteStore(path, group_size=100, group_wait=60)
     try:
-        store.observe(job(P))
-        store.observe(job(R, 1))
+        store.observe(counted(P))
+        store.observe(counted(R, 1))
         refuse(path, 5, "ABORT")
-        store.observe(job(R, 2))  # waiting
+        store.observe(counted(R, 2))  # waiting
         with pytest.raises(StoreError, match="refused"):
-            store.observe(job(R, 5))
-        assert store.get("zuora.mass_updater", "J1") == job(R, 2)
-        store.observe(job(R, 6))
+            store.observe(counted(R, 5))
+        assert store.get("zuora.mass_updater", "J1") == counted(R, 2)
+        store.observe(counted(R, 6))
     finally:
         store.close()
     assert committed(path) == 6
@@ -92,16 +80,16 @@ def test_a_one_statement_poll_that_ends_the_transaction_loses_the_group_only(
 ) -> None:
     store = SqliteStore(path, group_size=100, group_wait=60)
     try:
-        store.observe(job(P))
-        store.observe(job(R, 1))  # committed
+        store.observe(counted(P))
+        store.observe(counted(R, 1))  # committed
         refuse(path, 5, "ROLLBACK")
-        store.observe(job(R, 2))  # waiting, then lost with the transaction
+        store.observe(counted(R, 2))  # waiting, then lost with the transaction
         with pytest.raises(StoreError, match="refused"):
-            store.observe(job(R, 5))
-        assert store.get("zuora.mass_updater", "J1") == job(R, 1)
+            store.observe(counted(R, 5))
+        assert store.get("zuora.mass_updater", "J1") == counted(R, 1)
         # The store knows the row no longer holds what it wrote last: it reads it again.
-        result = store.observe(job(R, 3))
-        assert result.previous == job(R, 1) and result.job == job(R, 3)
+        result = store.observe(counted(R, 3))
+        assert result.previous == counted(R, 1) and result.job == counted(R, 3)
     finally:
         store.close()
     assert committed(path) == 3
