@@ -75,10 +75,7 @@ class ZohoProvider(Provider):
         return {"Accept": "application/json"}
 
     def error_for(self, response: Response, *, adapter: str | None = None) -> ProviderError | None:
-        try:  # ``json_body``, inline: this runs on every answer
-            body = response.json()
-        except ProviderResponseError:
-            body = None
+        body = json_body(response)
         ok = 200 <= response.status < 300
         if ok and body.__class__ is dict and body.keys().isdisjoint(NO_ERROR_KEYS):
             return None  # no key ``error_entry(body, wrapped=False)`` reads: not an error
