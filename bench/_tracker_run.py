@@ -12,6 +12,7 @@ from typing import Any
 
 from _common import percentile
 from _tracking_jobs import KINDS, BenchJob, Cell, submitted
+from _tracking_phases import polls_by_phase
 from jobadapter import Event, EventKind, Profile
 from jobadapter.clock import FakeClock
 from jobadapter.hub import Hub
@@ -41,10 +42,14 @@ class TimedStore:
 
 
 def tracking_setup(
-    jobs: list[tuple[str, str, BenchJob]], args: argparse.Namespace, store: Any
+    jobs: list[tuple[str, str, BenchJob]],
+    args: argparse.Namespace,
+    store: Any,
+    *,
+    record: bool = False,
 ) -> tuple[Any, ScriptedJobs, FakeClock, PollPolicy]:
     clock = FakeClock(start=1_700_000_000.0)
-    scripted = ScriptedJobs(clock, record=False)
+    scripted = ScriptedJobs(clock, record=record)
     for _, job_id, timeline in jobs:
         scripted.add(job_id, timeline)
     classes = [scripted_adapter(name, scripted, poll_interval=pi) for name, pi, _, _ in KINDS]
@@ -75,9 +80,16 @@ def tracking_setup(
 
 
 def run_tracker(
-    jobs: list[tuple[str, str, BenchJob]], cell: Cell, args: argparse.Namespace, store: Any
+    jobs: list[tuple[str, str, BenchJob]],
+    cell: Cell,
+    args: argparse.Namespace,
+    store: Any,
+    *,
+    phases: bool = False,
 ) -> dict[str, Any]:
-    hub, scripted, clock, policy = tracking_setup(jobs, args, store)
+    """One tracker run's figures; with ``phases``, also its requests per job by
+    the phase of each job's life (the provider records every call: slower)."""
+    hub, scripted, clock, policy = tracking_setup(jobs, args, store, record=phases)
     ends = {job_id: timeline.end for _, job_id, timeline in jobs}
     latency: dict[str, float] = {}
 
@@ -103,7 +115,7 @@ def run_tracker(
     cpu, wall = time.thread_time() - cpu, time.perf_counter() - started
     assert len(result.finished) == len(jobs), result
     values = sorted(latency.values())
-    return {
+    figures: dict[str, Any] = {
         "requests": scripted.count,
         "requests_per_job": round(scripted.count / len(jobs), 2),
         "latency_p50_s": round(percentile(values, 50), 3),
@@ -115,3 +127,6 @@ def run_tracker(
         # answer, observe(), the policy, events, the store
         "client_cpu_per_poll_us": round(cpu / max(1, scripted.count) * 1e6, 1),
     }
+    if phases:
+        figures["polls_per_job_by_phase"] = polls_by_phase(jobs, scripted.calls, scripted.start)
+    return figures

@@ -57,7 +57,7 @@ def run_cell(cell: Cell, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     path = tmp / f"{cell.name.replace('/', '-')}.sqlite3"
     store = None if args.no_store else TimedStore(SqliteStore(path))
     try:
-        tracked = run_tracker(jobs, cell, args, store)
+        tracked = run_tracker(jobs, cell, args, store, phases=args.phases)
     finally:
         if store is not None:
             store.close()
@@ -105,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="200 jobs per cell, 5,000 for RSS")
     parser.add_argument("--cell", action="append", help="only these cells (e.g. exp3/totals)")
     parser.add_argument("--no-store", action="store_true", help="grid without the store")
+    parser.add_argument(
+        "--phases", action="store_true", help="requests per job by phase of the job's life"
+    )
     parser.add_argument("--memory-of", help=argparse.SUPPRESS)  # one memory run (a child)
     parser.add_argument("--minutes", type=float, default=5.0, help="span of job ends")
     parser.add_argument("--seed", type=int, default=3)
