@@ -190,6 +190,7 @@ def run_load(
         try:
             runs = [run_fleet(setup, n, window, cell) for n in counts]
             tracker = run_tracker(setup, window, threads=max(counts) * cell.threads)
+            still_open = setup.open_jobs()
         finally:
             setup.close()
     one, most = runs[0], runs[-1]
@@ -199,6 +200,7 @@ def run_load(
         "worker": {"threads": cell.threads, "batch": cell.batch},
         "offered_polls_per_s": round(setup.jobs / INTERVAL, 1),
         "jobs_open": setup.jobs,
+        "jobs_open_at_end": still_open,
         "fleet": runs,
         "tracker": tracker,
         f"speedup_{most['workers']}_vs_1": speedup,
