@@ -76,9 +76,26 @@ class Setup:
         self.config = root / "profiles.toml"
         self.config.write_text(profiles_toml(profiles), encoding="utf-8")
         self.env = {**os.environ, "JOBADAPTER_HOME": str(root / "home")}
-        self.jobs = self._submit(jobs)
+        self.jobs = self._fill(jobs)
 
-    def _submit(self, count: int) -> int:
+    def open_jobs(self) -> int:
+        """Jobs the store holds open: what the fleet and the tracker poll."""
+        return len(self.store.jobs(open_only=True))
+
+    def _fill(self, wanted: int) -> int:
+        """Submit until ``wanted`` jobs are open: the custom object simulator answers
+        a job over Zuora's five-job limit as failed at once (as Zuora does), and a
+        job that never opens is no load (it made the offered load ~20 % too high)."""
+        submitted = 0
+        for _ in range(10):
+            missing = wanted - self.open_jobs()
+            if missing <= 0:
+                break
+            self._submit(submitted, missing)
+            submitted += missing
+        return self.open_jobs()
+
+    def _submit(self, first: int, count: int) -> int:
         import attrs
         from jobadapter.errors import JobAdapterError
 
@@ -102,7 +119,9 @@ class Setup:
                 made[0] += 1
 
         threads = [
-            threading.Thread(target=lambda k=k: [submit(n) for n in range(k, count, 16)])
+            threading.Thread(
+                target=lambda k=k: [submit(n) for n in range(first + k, first + count, 16)]
+            )
             for k in range(16)
         ]
         for t in threads:

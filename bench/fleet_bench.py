@@ -5,10 +5,12 @@ connection (it is not the bottleneck: its CPU is measured and reported), with
 its simulators' own request limits lifted. Jobs are spread over every
 simulator and 4 tenant profiles each (no rate limit, 64 in flight: the
 profiles' limits are not the bottleneck either); each job wants a poll every
-second, so the offered load is jobs/s. A grid of offered loads, each run
-with 1, 2 and 4 ``jobadapter worker`` processes (8 threads, 10 jobs a task,
-Redis, the store on a fresh PostgreSQL database) and then with the
-in-process tracker (32 threads) in a process of its own, on the same jobs.
+second after its last answer, so the offered load is (open jobs)/s, a little
+less in practice (a job's period is its second plus its poll and its lag). A
+grid of cells ``THREADSxBATCH@JOBS``, each run with 1, 2 and 4 ``jobadapter
+worker`` processes of that size (threads, jobs a task; Redis, the store on a
+fresh PostgreSQL database) and then with the in-process tracker (as many
+threads as the 4 workers together) in a process of its own, on the same jobs.
 
 Measured over each window: polls/s (the sandbox's count of status requests);
 each poll's lag, from its due time in the schedule to its start (kept by
@@ -165,16 +167,19 @@ class Cell:
 
     @classmethod
     def parse(cls, text: str) -> Cell:
-        """``THREADSxBATCH@LOAD``, e.g. ``8x10@300``."""
+        """``THREADSxBATCH@JOBS`` (open jobs, each polled every second), e.g. ``8x10@300``."""
         shape, _, load = text.strip().partition("@")
         threads, _, batch = shape.partition("x")
         return cls(int(threads), int(batch), int(load))
 
 
-#: One worker's 8 threads poll at most ~130/s at 50 ms, so their 3x (~400
-#: polls/s, ~7 ms of machine CPU each) does not fit on 2 cores; with 4 threads
-#: one worker carries ~65/s and 4 workers' 3x fits. Both are shown.
-DEFAULT_CELLS = "8x10@150,8x10@300,4x4@330"
+#: Three sizes of worker, each at a load its 4 workers can carry and 1 cannot.
+#: 8 threads: one worker polls ~130/s at 50 ms, and 3x that (~400 polls/s at ~5-7
+#: ms of machine CPU each) does not fit on 2 cores. 4 threads: one worker ~65-70/s,
+#: and 4 workers' ~200/s fill the machine (their polls slow down): the edge. 2
+#: threads: one worker ~28/s, 4 workers fit with room to spare, as on a fleet whose
+#: workers each have a host.
+DEFAULT_CELLS = "8x10@300,4x4@250,2x2@120"
 
 
 def run_load(
@@ -190,6 +195,7 @@ def run_load(
         try:
             runs = [run_fleet(setup, n, window, cell) for n in counts]
             tracker = run_tracker(setup, window, threads=max(counts) * cell.threads)
+            still_open = setup.open_jobs()
         finally:
             setup.close()
     one, most = runs[0], runs[-1]
@@ -199,6 +205,7 @@ def run_load(
         "worker": {"threads": cell.threads, "batch": cell.batch},
         "offered_polls_per_s": round(setup.jobs / INTERVAL, 1),
         "jobs_open": setup.jobs,
+        "jobs_open_at_end": still_open,
         "fleet": runs,
         "tracker": tracker,
         f"speedup_{most['workers']}_vs_1": speedup,
@@ -211,7 +218,7 @@ def main() -> None:
     parser.add_argument(
         "--cells",
         default=None,
-        help=f"THREADSxBATCH@LOAD, comma-separated (default {DEFAULT_CELLS})",
+        help=f"THREADSxBATCH@JOBS, comma-separated (default {DEFAULT_CELLS})",
     )
     parser.add_argument(
         "--loads", default=None, help="offered polls/s, comma-separated (with --threads, --batch)"
