@@ -1,11 +1,20 @@
-"""Fixtures the core test modules share."""
+"""Fixtures the core test modules share.
+
+``clock`` here is a :class:`FakeClock` that only tests move (the tracker's inline
+watches); the root conftest's simulated clock serves the plugin folders' simulators."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from jobadapter.clock import FakeClock
 from jobadapter.transport import Timeouts, Transport
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture
