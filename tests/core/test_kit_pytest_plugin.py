@@ -1,4 +1,4 @@
-"""The testing kit's pytest plugin and fake time: its fixtures, and contract subclasses collected."""
+"""The testing kit's pytest plugin and fake time: its fixtures, contract subclasses collected."""
 
 from __future__ import annotations
 
