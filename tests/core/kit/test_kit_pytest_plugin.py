@@ -133,6 +133,6 @@ def test_hub_factory_serves_simulators_and_replays_polling_without_sleeping(
 def test_jobadapter_vcr_fixture_replays_only_from_the_test_folder_cassettes(
     jobadapter_vcr: Any, jobadapter_cassette_dir: Path
 ) -> None:
-    assert jobadapter_cassette_dir.parts[-2:] == ("cassettes", "core")
+    assert jobadapter_cassette_dir.parts[-2:] == ("cassettes", "kit")
     assert jobadapter_vcr.record_mode == "none"
     assert jobadapter_vcr.cassette_library_dir == str(jobadapter_cassette_dir)
