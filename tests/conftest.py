@@ -1,7 +1,10 @@
 """Fixtures the plugin test folders share: their simulator (each folder's ``sim``
 fixture) served on loopback, in frozen simulated time that only tests move, and
 hubs on it (``make_profile``, ``make_hub``, ``hub``, ``finish``) for a folder that
-names its ``hub_plugins`` and ``profile_name``."""
+names its ``hub_plugins`` and ``profile_name``.
+
+The helper modules beside it (``rawserver``, ``child_process``) serve test modules in
+more than one folder: this folder is on ``sys.path`` for every test."""
 
 from __future__ import annotations
 

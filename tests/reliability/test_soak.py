@@ -147,8 +147,8 @@ def test_soak_every_job_reaches_its_true_end_once(
     # how polls interleave with the running jobs: ``stale_backward`` counts answers older
     # than the simulator's own current status, which the tracker may never have seen
     # (it then reads the answer as no news). Under load polls are fewer and that can be
-    # zero; tests/core/test_tracker.py proves deterministically that a stale backward
-    # answer is stored as an anomaly and never moves the job.
+    # zero; tests/core/tracker/test_tracker_outcomes.py proves deterministically that a
+    # stale backward answer is stored as an anomaly and never moves the job.
     assert anomaly_kinds["backward_move"] <= stale_backward, figures
     assert anomalies <= stale_served, figures
     # Every expiry made each provider's credentials fetch a new token, and the run went on.

@@ -1,6 +1,7 @@
 """What only the SQLite store has: where the file lives, WAL, ``PRAGMA user_version``
 migrations, a file that is not a database, and a writer waiting on the file lock.
-The behaviour every backend shares is in test_store_contract.py."""
+The behaviour every backend shares is in the modules run on each backend
+(test_store_snapshots.py, test_store_submissions.py, test_store_concurrency.py...)."""
 
 from __future__ import annotations
 
