@@ -34,7 +34,7 @@ SIDES = ("jobadapter", "baseline")
 def child(info_path: str, adapter: str, side: str, calls: int) -> None:
     """Set up like fetch_bench, warm up, then make ``calls`` calls of one side."""
     import urllib3
-    from fetch_bench import RecordingTransport, the_two_calls
+    from fetch_bench import RecordingTransport, the_two_calls, with_timeouts
     from jobadapter import Hub
     from jobadapter.config import profile_from_mapping
 
@@ -44,8 +44,10 @@ def child(info_path: str, adapter: str, side: str, calls: int) -> None:
     probe = Hub(config=False, profiles=profiles, transport=RecordingTransport())
     pool = urllib3.PoolManager(maxsize=4)
     _, job_id, profile = next(job for job in info["jobs"] if job[0] == adapter)
-    _, _, ours, bare = the_two_calls(hub, probe, pool, adapter, job_id, profile)
+    _, sent, ours, bare = the_two_calls(hub, probe, pool, adapter, job_id, profile)
     call = ours if side == "jobadapter" else bare
+    if side == "baseline_timeouts":  # not counted by default: see fetch_bench.with_timeouts
+        call = with_timeouts(sent, probe.transport.last_timeouts)
     for _ in range(30):
         call()
     for _ in range(calls):
