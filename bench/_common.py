@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -68,23 +68,23 @@ def interleaved_cpu(
     *,
     rounds: int,
     warmup: int = 50,
-    others: Mapping[str, Callable[[], object]] | None = None,
 ) -> dict[str, dict[str, list[float]]]:
     """Wall and client-CPU seconds of each call of ``ours`` and ``baseline``, one call
     per side per round, the order alternating (ours, baseline, baseline, ours, ...).
-    ``others``: more sides by name (a second baseline), in the same rounds and order.
 
     CPU is this thread's (``time.thread_time``: user and kernel time of the calling
     thread), so time spent waiting on a server, however slow, is not in it.
     """
     wall, cpu = time.perf_counter, time.thread_time
-    sides = (("jobadapter", ours), ("baseline", baseline), *(others or {}).items())
     for _ in range(warmup):
-        for _, fn in sides:
-            fn()
-    out: dict[str, dict[str, list[float]]] = {side: {"wall": [], "cpu": []} for side, _ in sides}
+        ours()
+        baseline()
+    out: dict[str, dict[str, list[float]]] = {
+        side: {"wall": [], "cpu": []} for side in ("jobadapter", "baseline")
+    }
+    pair = (("jobadapter", ours), ("baseline", baseline))
     for r in range(rounds):
-        for side, fn in sides if r % 2 == 0 else sides[::-1]:
+        for side, fn in pair if r % 2 == 0 else pair[::-1]:
             t0, c0 = wall(), cpu()
             fn()
             c1, t1 = cpu(), wall()
@@ -104,9 +104,6 @@ def both_sides(times: dict[str, dict[str, list[float]]]) -> dict[str, Any]:
             "client_cpu_mean_us": round(statistics.fmean(t["cpu"]) * 1e6, 1),
         }
     ours, base = times["jobadapter"], times["baseline"]
-    for side, t in times.items():  # a second baseline: its ratio beside the headline
-        if side not in ("jobadapter", "baseline"):
-            sides[f"client_cpu_ratio_vs_{side}"] = round(median(ours["cpu"]) / median(t["cpu"]), 3)
     return {
         **sides,
         "client_cpu_ratio": round(median(ours["cpu"]) / median(base["cpu"]), 3),

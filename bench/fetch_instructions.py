@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--adapter", action="append", help="only these adapters (repeatable)")
+    parser.add_argument(
+        "--timeouts", action="store_true", help="also count the baseline with jobadapter's timeouts"
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         sys.exit("fetch_instructions.py needs valgrind (apt install valgrind)")
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                     - instructions(info, adapter, side, 0)
                 )
                 // args.calls
-                for side in SIDES
+                for side in SIDES + (("baseline_timeouts",) if args.timeouts else ())
             }
             per_adapter[adapter] = {
                 "instructions_per_call": counts,
@@ -98,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
                 # is over wall time, which also counts the server and the kernel
                 "client_ratio": round(counts["jobadapter"] / counts["baseline"], 3),
             }
+            if args.timeouts:
+                per_adapter[adapter]["client_ratio_vs_timeouts"] = round(
+                    counts["jobadapter"] / counts["baseline_timeouts"], 3
+                )
     emit({"benchmark": "fetch_instructions", "calls": args.calls, "per_adapter": per_adapter})
     return 0
 
