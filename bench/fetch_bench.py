@@ -28,6 +28,11 @@ instructions (load-independent, under valgrind).
 One call per side per round, the order alternating: where a stretch of calls
 falls in the machine's ups and downs then hits both sides alike.
 
+Beside the headline, in passes of their own: ``baseline_timeouts``, jobadapter
+against the same bare GET with jobadapter's connect and read timeouts set (as an
+expert would write it), and ``timeouts_price``, those two baselines head to head
+(a socket with a timeout costs CPython a poll before each send and receive).
+
     python bench/fetch_bench.py [--rounds R] [--calls N] [--quick] [--profile]
 """
 
@@ -205,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             # moved the headline ratio (1.093-1.114 alone, 1.120-1.141 with it, 13:01 UTC).
             timed = with_timeouts(sent, probe.transport.last_timeouts)
             against_timeouts = interleaved_cpu(ours, timed, rounds=args.rounds)
+            price = both_sides(interleaved_cpu(timed, bare, rounds=args.rounds))
             per_adapter[adapter] = {
                 "status": job.status.value,
                 "requests_per_get": len(sent),
@@ -212,6 +218,12 @@ def main(argv: list[str] | None = None) -> int:
                 "same_answer": same,
                 **both_sides(times),
                 "baseline_timeouts": both_sides(against_timeouts),
+                # the timeouts' own price: the two baselines head to head
+                "timeouts_price": {
+                    "with_timeouts_cpu_p50_us": price["jobadapter"]["client_cpu_p50_us"],
+                    "bare_cpu_p50_us": price["baseline"]["client_cpu_p50_us"],
+                    "client_cpu_ratio": price["client_cpu_ratio"],
+                },
             }
         served = replay.stats()
         probe.close()
