@@ -28,6 +28,11 @@ instructions (load-independent, under valgrind).
 One call per side per round, the order alternating: where a stretch of calls
 falls in the machine's ups and downs then hits both sides alike.
 
+Beside the headline, in passes of their own: ``baseline_timeouts``, jobadapter
+against the same bare GET with jobadapter's connect and read timeouts set (as an
+expert would write it), and ``timeouts_price``, those two baselines head to head
+(a socket with a timeout costs CPython a poll before each send and receive).
+
     python bench/fetch_bench.py [--rounds R] [--calls N] [--quick] [--profile]
 """
 
@@ -58,9 +63,11 @@ class RecordingTransport(Transport):
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[tuple[str, str, dict[str, str]]] = []
+        self.last_timeouts: Any = None  # the Timeouts of the last request
 
     def request(self, method: str, url: str, **kwargs: Any) -> Any:
         self.sent.append((method, url, dict(kwargs.get("headers") or {})))
+        self.last_timeouts = kwargs.get("timeouts") or self.last_timeouts
         return super().request(method, url, **kwargs)
 
 
@@ -138,6 +145,27 @@ def the_two_calls(
     return job, sent, ours, bare
 
 
+def with_timeouts(sent: list[tuple[str, dict[str, str]]], timeouts: Any) -> Callable[[], Any]:
+    """The baseline as an expert would write it with the timeouts jobadapter sets (a
+    second row beside the issue's baseline, never instead of it): a socket with a
+    timeout costs CPython a poll before each send and receive, which the bare GET,
+    blocking without one, does not pay."""
+    pool = urllib3.PoolManager(
+        maxsize=4, timeout=urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
+    )
+
+    def bare_timeouts() -> Any:
+        answers = []
+        for url, headers in sent:
+            response = pool.request("GET", url, headers=headers)
+            if response.status != 200:
+                raise RuntimeError(f"baseline GET {url} answered {response.status}")
+            answers.append(json.loads(response.data))
+        return answers[0]
+
+    return bare_timeouts
+
+
 def profile_calls(fn: Any, calls: int) -> None:
     """cProfile ``calls`` calls of ``fn``; the top of the profile goes to stderr."""
     import cProfile
@@ -178,12 +206,24 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"== cProfile of hub.get({adapter!r})", file=sys.stderr)
                 profile_calls(ours, 500)
             times = interleaved_cpu(ours, bare, rounds=args.rounds)
+            # The second baseline in a pass of its own: a third side in the same rounds
+            # moved the headline ratio (1.093-1.114 alone, 1.120-1.141 with it, 13:01 UTC).
+            timed = with_timeouts(sent, probe.transport.last_timeouts)
+            against_timeouts = interleaved_cpu(ours, timed, rounds=args.rounds)
+            price = both_sides(interleaved_cpu(timed, bare, rounds=args.rounds))
             per_adapter[adapter] = {
                 "status": job.status.value,
                 "requests_per_get": len(sent),
                 "answer_bytes": len(json.dumps(job.raw)),
                 "same_answer": same,
                 **both_sides(times),
+                "baseline_timeouts": both_sides(against_timeouts),
+                # the timeouts' own price: the two baselines head to head
+                "timeouts_price": {
+                    "with_timeouts_cpu_p50_us": price["jobadapter"]["client_cpu_p50_us"],
+                    "bare_cpu_p50_us": price["baseline"]["client_cpu_p50_us"],
+                    "client_cpu_ratio": price["client_cpu_ratio"],
+                },
             }
         served = replay.stats()
         probe.close()

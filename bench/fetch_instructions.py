@@ -34,7 +34,7 @@ SIDES = ("jobadapter", "baseline")
 def child(info_path: str, adapter: str, side: str, calls: int) -> None:
     """Set up like fetch_bench, warm up, then make ``calls`` calls of one side."""
     import urllib3
-    from fetch_bench import RecordingTransport, the_two_calls
+    from fetch_bench import RecordingTransport, the_two_calls, with_timeouts
     from jobadapter import Hub
     from jobadapter.config import profile_from_mapping
 
@@ -44,8 +44,10 @@ def child(info_path: str, adapter: str, side: str, calls: int) -> None:
     probe = Hub(config=False, profiles=profiles, transport=RecordingTransport())
     pool = urllib3.PoolManager(maxsize=4)
     _, job_id, profile = next(job for job in info["jobs"] if job[0] == adapter)
-    _, _, ours, bare = the_two_calls(hub, probe, pool, adapter, job_id, profile)
+    _, sent, ours, bare = the_two_calls(hub, probe, pool, adapter, job_id, profile)
     call = ours if side == "jobadapter" else bare
+    if side == "baseline_timeouts":  # not counted by default: see fetch_bench.with_timeouts
+        call = with_timeouts(sent, probe.transport.last_timeouts)
     for _ in range(30):
         call()
     for _ in range(calls):
@@ -62,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--adapter", action="append", help="only these adapters (repeatable)")
+    parser.add_argument(
+        "--timeouts", action="store_true", help="also count the baseline with jobadapter's timeouts"
+    )
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         sys.exit("fetch_instructions.py needs valgrind (apt install valgrind)")
@@ -87,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                     - instructions(info, adapter, side, 0)
                 )
                 // args.calls
-                for side in SIDES
+                for side in SIDES + (("baseline_timeouts",) if args.timeouts else ())
             }
             per_adapter[adapter] = {
                 "instructions_per_call": counts,
@@ -96,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
                 # is over wall time, which also counts the server and the kernel
                 "client_ratio": round(counts["jobadapter"] / counts["baseline"], 3),
             }
+            if args.timeouts:
+                per_adapter[adapter]["client_ratio_vs_timeouts"] = round(
+                    counts["jobadapter"] / counts["baseline_timeouts"], 3
+                )
     emit({"benchmark": "fetch_instructions", "calls": args.calls, "per_adapter": per_adapter})
     return 0
 
