@@ -134,15 +134,20 @@ def the_two_calls(
         return hub.get(adapter, job_id, profile=profile)
 
     def bare() -> Any:
-        answers = []
-        for url, headers in sent:
-            response = pool.request("GET", url, headers=headers)
-            if response.status != 200:
-                raise RuntimeError(f"baseline GET {url} answered {response.status}")
-            answers.append(json.loads(response.data))
-        return answers[0]
+        return bare_gets(pool, sent)
 
     return job, sent, ours, bare
+
+
+def bare_gets(pool: Any, sent: list[tuple[str, dict[str, str]]]) -> Any:
+    """The baseline's work for one ``hub.get``: the same GETs, each answer ``json.loads``-ed."""
+    answers = []
+    for url, headers in sent:
+        response = pool.request("GET", url, headers=headers)
+        if response.status != 200:
+            raise RuntimeError(f"baseline GET {url} answered {response.status}")
+        answers.append(json.loads(response.data))
+    return answers[0]
 
 
 def with_timeouts(sent: list[tuple[str, dict[str, str]]], timeouts: Any) -> Callable[[], Any]:
@@ -155,13 +160,7 @@ def with_timeouts(sent: list[tuple[str, dict[str, str]]], timeouts: Any) -> Call
     )
 
     def bare_timeouts() -> Any:
-        answers = []
-        for url, headers in sent:
-            response = pool.request("GET", url, headers=headers)
-            if response.status != 200:
-                raise RuntimeError(f"baseline GET {url} answered {response.status}")
-            answers.append(json.loads(response.data))
-        return answers[0]
+        return bare_gets(pool, sent)
 
     return bare_timeouts
 

@@ -24,10 +24,10 @@ import pytest
 from child_process import child_env, run
 from jobadapter import HOOK_API_VERSION, Hub, JobStatus
 from jobadapter.cli.new_plugin_cmd import plugin_names
-from jobadapter.clock import FakeClock
 from jobadapter.config import profile_from_mapping
 from jobadapter.errors import AuthError, NotFound, NotSupported, ProviderResponseError
 from jobadapter.sandbox import SandboxServer, SimClock
+from simulated_time import SimulatedTime
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -178,19 +178,6 @@ def test_the_tutorial_adapter_maps_the_samples(tutorial: Tutorial) -> None:
     for junk in [None, [], {"status": 7}, {"status": "started", "total_operations": "x"}]:
         with pytest.raises(ProviderResponseError, match=ADAPTER):
             adapter.parse(junk, job_id="1")
-
-
-class SimulatedTime(FakeClock):
-    """A hub clock whose waits move the simulator's clock: watching runs without sleeping."""
-
-    def __init__(self, simulator_clock: SimClock) -> None:
-        super().__init__(start=simulator_clock.now())
-        self.simulator_clock = simulator_clock
-
-    def sleep(self, seconds: float) -> None:
-        super().sleep(seconds)
-        if seconds > 0:
-            self.simulator_clock.advance(seconds)
 
 
 def test_the_tutorial_plugin_works_against_its_simulator(tutorial: Tutorial) -> None:

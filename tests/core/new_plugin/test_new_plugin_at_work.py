@@ -14,9 +14,9 @@ import pytest
 from generated_plugin import ADAPTER, NAME, PACKAGE, PLUGIN_MODULE, Generated, invoke
 from jobadapter.cli.main import State
 from jobadapter.cli.sandbox_cmd import profiles_toml
-from jobadapter.clock import FakeClock
 from jobadapter.hub import Hub
 from jobadapter.sandbox import SandboxServer, SimClock
+from simulated_time import SimulatedTime
 
 
 def trailing_json(text: str) -> Any:
@@ -35,19 +35,6 @@ def test_the_plugin_module_loads_in_a_hub(generated: Generated) -> None:
     assert info.providers == ("acme",) and info.simulators == (NAME,)
     assert info.api_version == "1.0"
     assert info.hooks == ("register_adapters", "register_providers", "register_simulators")
-
-
-class SimulatedTime(FakeClock):
-    """A hub clock whose waits move the simulator's clock: a watch runs without sleeping."""
-
-    def __init__(self, simulator_clock: SimClock) -> None:
-        super().__init__(start=simulator_clock.now())
-        self.simulator_clock = simulator_clock
-
-    def sleep(self, seconds: float) -> None:
-        super().sleep(seconds)
-        if seconds > 0:
-            self.simulator_clock.advance(seconds)
 
 
 def use_hub(monkeypatch: pytest.MonkeyPatch, plugin: ModuleType, **kwargs: Any) -> list[Hub]:
