@@ -77,6 +77,32 @@ def watching(
     return pace, after
 
 
+def looks(
+    policy: PollPolicy,
+    pace: Pace,
+    bounds: Bounds,
+    job: Job,
+    times: int,
+    *,
+    rng: random.Random,
+    first_changed: bool = False,
+) -> list[float]:
+    """The policy's delay after each of ``times`` looks at an unchanging ``job``,
+    one a second from 0 (the first a status change when ``first_changed``)."""
+    return [
+        policy.after_observation(
+            pace,
+            bounds,
+            job,
+            status_changed=first_changed and t == 0,
+            progressed=False,
+            now=t,
+            rng=rng,
+        )
+        for t in range(times)
+    ]
+
+
 def test_policy_backs_off_resets_and_predicts() -> None:
     policy, bounds, rng = PollPolicy(jitter=0.0), Bounds(1.0, 30.0), random.Random(0)
     pace = policy.start(bounds)
@@ -160,29 +186,14 @@ def test_a_pending_job_waits_the_pending_ceiling_after_its_first_look() -> None:
     policy, bounds, rng = PollPolicy(jitter=0.0, blind_max=2.0), Bounds(1.0, 30.0), random.Random(0)
     pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
     pace = policy.start(bounds)
-    delays = [
-        policy.after_observation(
-            pace, bounds, pending, status_changed=False, progressed=False, now=t, rng=rng
-        )
-        for t in range(4)
-    ]
+    delays = looks(policy, pace, bounds, pending, 4, rng=rng)
     assert delays == [3.0, 3.0, 3.0, 3.0]  # pending_stretch: 1.5 blind ceilings
     # Watched without the submission's answer: the first look finds the job
     # (a change from nothing) and looks again at the floor, then waits.
     pace = policy.start(bounds)
-    delays = [
-        policy.after_observation(
-            pace, bounds, pending, status_changed=t == 0, progressed=False, now=t, rng=rng
-        )
-        for t in range(3)
-    ]
+    delays = looks(policy, pace, bounds, pending, 3, rng=rng, first_changed=True)
     assert delays == [1.0, 3.0, 3.0]
-    delays = [
-        policy.after_observation(
-            pace, bounds, running(None), status_changed=t == 0, progressed=False, now=t, rng=rng
-        )
-        for t in range(4)
-    ]
+    delays = looks(policy, pace, bounds, running(None), 4, rng=rng, first_changed=True)
     assert delays == [2.0, 2.0, 2.0, 2.0]  # running, nothing to predict: the blind ceiling
 
 
@@ -193,12 +204,7 @@ def test_without_a_latency_budget_a_pending_job_backs_off_from_the_floor() -> No
     policy, bounds, rng = PollPolicy(jitter=0.0), Bounds(1.0, 60.0), random.Random(0)
     pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
     pace = policy.start(bounds)
-    delays = [
-        policy.after_observation(
-            pace, bounds, pending, status_changed=False, progressed=False, now=t, rng=rng
-        )
-        for t in range(4)
-    ]
+    delays = looks(policy, pace, bounds, pending, 4, rng=rng)
     assert delays == [1.5, 2.25, 3.375, 5.0625]
 
 
@@ -256,10 +262,7 @@ def test_a_status_change_looks_early_only_when_a_rate_can_predict_the_end() -> N
     pending = Job(adapter="a.b", id="1", status=JobStatus.PENDING)
     for total, first_running_delay in ((100, 1.0), (None, 4.0)):
         pace = policy.start(bounds)
-        for t in range(5):
-            policy.after_observation(
-                pace, bounds, pending, status_changed=t == 0, progressed=False, now=t, rng=rng
-            )
+        looks(policy, pace, bounds, pending, 5, rng=rng, first_changed=True)
         delay = policy.after_observation(
             pace, bounds, running(0, total), status_changed=True, progressed=False, now=5, rng=rng
         )
