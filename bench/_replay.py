@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,9 @@ class _Replay:
         self.answers: dict[tuple[str, str], bytes] = {}
         self.forwarded = 0
         self.replayed = 0
+        #: The open connections and their handlers, so shutdown can end them.
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.handlers: set[asyncio.Task[Any]] = set()
 
     def record(self, method: str, target: str, headers: dict[str, str], body: bytes) -> bytes:
         response = self.pool.request(
@@ -135,6 +139,10 @@ class _Replay:
         return recorded.replace(sample.encode(), other.encode())
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = asyncio.current_task()
+        assert handler is not None
+        self.writers.add(writer)
+        self.handlers.add(handler)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -166,6 +174,17 @@ class _Replay:
             pass
         finally:
             writer.close()
+            self.writers.discard(writer)
+            self.handlers.discard(handler)
+
+    async def close(self) -> None:
+        """End every kept-alive connection and wait for its handler. Closing the
+        connection lets the handler's read end as at a client's close; left to
+        ``asyncio.run`` it would be cancelled, and Python 3.11's stream callback
+        prints the cancellation as a traceback."""
+        for writer in list(self.writers):
+            writer.close()
+        await asyncio.gather(*self.handlers, return_exceptions=True)
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
@@ -184,16 +203,34 @@ async def _serve(upstream: str, template: tuple[str, str, str] | None) -> None:
     server = await asyncio.start_server(replay.handle, "127.0.0.1", 0, limit=2**16)
     port = server.sockets[0].getsockname()[1]
     print(json.dumps({"url": f"http://127.0.0.1:{port}"}), flush=True)
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if not line:
-            break
-        print(
-            json.dumps({"forwarded": replay.forwarded, "replayed": replay.replayed}),
-            flush=True,
-        )
+    for signum in (signal.SIGINT, signal.SIGTERM):  # a Ctrl-C of the benchmark ends us too
+        loop.add_signal_handler(signum, stop.set)
+    commands = asyncio.create_task(_answer_commands(replay, stop))
+    await stop.wait()
     server.close()
+    await replay.close()
+    await server.wait_closed()
+    commands.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await commands
+
+
+async def _answer_commands(replay: _Replay, stop: asyncio.Event) -> None:
+    """Answer each line on stdin with the counts; its end (the parent's goodbye) stops us."""
+    stdin = asyncio.StreamReader()
+    loop = asyncio.get_running_loop()
+    pipe, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
+    try:
+        while await stdin.readline():
+            print(
+                json.dumps({"forwarded": replay.forwarded, "replayed": replay.replayed}),
+                flush=True,
+            )
+    finally:
+        pipe.close()
+        stop.set()
 
 
 if __name__ == "__main__":

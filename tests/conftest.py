@@ -3,8 +3,8 @@ fixture) served on loopback, in frozen simulated time that only tests move, and
 hubs on it (``make_profile``, ``make_hub``, ``hub``, ``finish``) for a folder that
 names its ``hub_plugins`` and ``profile_name``.
 
-The helper modules beside it (``rawserver``, ``child_process``) serve test modules in
-more than one folder: this folder is on ``sys.path`` for every test."""
+The helper modules beside it (``rawserver``, ``scriptserver``, ``child_process``) serve
+test modules in more than one folder: this folder is on ``sys.path`` for every test."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ class RawServer:
             self.connections += 1
             behaviour = self.behaviours.pop(0)
             with conn:
-                read_request(conn)
+                read_request(conn)  # cut short or not, this connection gets its behaviour
                 if isinstance(behaviour, bytes):
                     conn.sendall(behaviour)
                 else:
@@ -49,17 +49,23 @@ class RawServer:
         self.close()
 
 
-def read_request(conn: socket.socket) -> bytes:
+def read_request(conn: socket.socket) -> bytes | None:
+    """Read one request, its body included (by ``Content-Length``), so an answer never
+    races the client's sending; return its head, or None when the client closed the
+    connection before sending it whole (the caller decides whether to answer)."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
         if not chunk:
-            break
+            return None
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
             length = int(line.split(b":")[1])
             while len(rest) < length:
-                rest += conn.recv(65536)
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return None
+                rest += chunk
     return head

@@ -27,7 +27,7 @@ from jobadapter.cli.new_plugin_cmd import plugin_names
 from jobadapter.config import profile_from_mapping
 from jobadapter.errors import AuthError, NotFound, NotSupported, ProviderResponseError
 from jobadapter.sandbox import SandboxServer, SimClock
-from simulated_time import SimulatedTime
+from jobadapter.testing import SimulatedTime
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,6 +51,7 @@ FILES = {
     "tests/samples.py",
     "tests/test_contract.py",
     "tests/test_cassette.py",
+    "tests/test_watch.py",
 }
 
 

@@ -28,6 +28,7 @@ from jobadapter.retry import RetryPolicy
 from jobadapter.store import SqliteStore
 from jobadapter.transport import Timeouts, Transport
 from jobadapter.transport.deadline import call_deadline
+from rawserver import read_request
 
 CO = "zuora.custom_object_job"
 TOKEN = b'{"access_token": "tok-slow-1", "token_type": "bearer", "expires_in": 3599}'
@@ -70,13 +71,10 @@ class TrickleServer:
 
     def _serve(self, conn: socket.socket) -> None:
         with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            if data.split(b" ", 2)[1].startswith(b"/oauth/token"):
+            head = read_request(conn)
+            if head is None:
+                return
+            if head.split(b" ", 2)[1].startswith(b"/oauth/token"):
                 conn.sendall(http_answer(TOKEN) + b"")
                 return
             self.requests += 1

@@ -3,6 +3,8 @@
 - :func:`vcr_config` / :func:`make_vcr`: vcrpy settings that scrub secrets and
   replay without ever reaching the network;
 - :class:`FakeClock` / :class:`FakeSleeper`: time that moves only when slept on;
+- :class:`SimulatedTime`: a hub clock whose waits move a frozen simulator's time
+  too, so watches against a simulator run without sleeping;
 - :class:`AdapterContract`: the contract suite an adapter author subclasses in
   a test module;
 - :class:`SimulatorRun`: what a contract's terminal scenario is handed.
@@ -18,7 +20,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jobadapter.testing.clock import FakeClock, FakeSleeper
+    from jobadapter.testing.clock import FakeClock, FakeSleeper, SimulatedTime
     from jobadapter.testing.contract import AdapterContract, SimulatorRun
     from jobadapter.testing.scrub import REDACTED, SANDBOX_HOST, scrub_request, scrub_response
     from jobadapter.testing.vcr import CassetteMissingError, make_vcr, record_mode, vcr_config
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "FakeClock": "clock",
     "FakeSleeper": "clock",
+    "SimulatedTime": "clock",
     "AdapterContract": "contract",
     "SimulatorRun": "contract",
     "REDACTED": "scrub",
@@ -45,6 +48,7 @@ __all__ = [
     "CassetteMissingError",
     "FakeClock",
     "FakeSleeper",
+    "SimulatedTime",
     "SimulatorRun",
     "make_vcr",
     "record_mode",

@@ -16,7 +16,7 @@ from jobadapter.cli.main import State
 from jobadapter.cli.sandbox_cmd import profiles_toml
 from jobadapter.hub import Hub
 from jobadapter.sandbox import SandboxServer, SimClock
-from simulated_time import SimulatedTime
+from jobadapter.testing import SimulatedTime
 
 
 def trailing_json(text: str) -> Any:
